@@ -1,0 +1,317 @@
+"""The SQLite archive: open it, write articles in batches, record crawl runs. No Scrapy here.
+
+The archive is an ordinary SQLite file (WAL mode) that ``datasette`` and ``sqlite-utils`` read
+while a crawl writes it. Writes are batched: :meth:`Archive.add_article` queues, and
+:meth:`Archive.flush` writes the queue in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from newscrawler.archive.migrations import migrations
+
+__all__ = ["Archive", "ArchiveError", "FlushCounts", "utc_now"]
+
+logger = logging.getLogger(__name__)
+
+# Article columns written from an item; everything else is the archive's own bookkeeping.
+ARTICLE_FIELDS = (
+    "url",
+    "site",
+    "title",
+    "subtitle",
+    "authors",
+    "published_at",
+    "modified_at",
+    "language",
+    "section",
+    "tags",
+    "body",
+    "image",
+    "word_count",
+    "content_hash",
+    "source_attribution",
+    "duplicate_of",
+    "fetched_url",
+    "http_status",
+    "extractor_version",
+)
+_JSON_FIELDS = frozenset({"authors", "tags"})
+
+
+class ArchiveError(Exception):
+    """The archive cannot be opened or written; the message names the file and what to do."""
+
+
+def utc_now() -> str:
+    """Now, as ISO 8601 in UTC to the second: the archive's timestamp format."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class FlushCounts:
+    """What one flush did to the ``articles`` table."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    aliases: int = 0
+
+    def __iadd__(self, other: FlushCounts) -> FlushCounts:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.aliases += other.aliases
+        return self
+
+
+class Archive:
+    """One open archive file. Use :meth:`open`; close it with :meth:`close`."""
+
+    def __init__(self, db: Database, path: Path, *, batch_size: int = 50) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self.db = db
+        self.path = path
+        self.batch_size = batch_size
+        self.crawl_id: int | None = None
+        self._articles: list[dict[str, Any]] = []
+        self._aliases: list[tuple[str, str, str]] = []
+
+    @classmethod
+    def open(cls, path: str | Path, *, timeout: float = 30.0, batch_size: int = 50) -> Archive:
+        """Open (creating it and its folder if needed) and migrate the archive at ``path``.
+
+        Raises :class:`ArchiveError` for a file that is not a SQLite database or cannot be
+        created, and for one that stays locked longer than ``timeout`` seconds.
+        """
+        file = Path(path)
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(file, timeout=timeout, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise ArchiveError(f"cannot create the archive {str(file)!r}: {exc}") from exc
+        db = Database(conn)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            migrations.apply(db)
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise ArchiveError(
+                    f"the archive {str(file)!r} stayed locked for {timeout:g}s ({exc}); another "
+                    "process holds a write lock on it"
+                ) from exc
+            raise ArchiveError(f"cannot open the archive {str(file)!r}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise ArchiveError(
+                f"{str(file)!r} is not a usable SQLite archive ({exc}). Nothing was written to it: "
+                "move it aside, or point ARCHIVE_PATH at another file"
+            ) from exc
+        return cls(db, file, batch_size=batch_size)
+
+    def close(self) -> None:
+        """Flush what is queued and close the file."""
+        try:
+            self.flush()
+        finally:
+            self.db.close()
+
+    # -- crawl runs --------------------------------------------------------------------------
+
+    def start_crawl(
+        self,
+        spider: str,
+        *,
+        site: str | None = None,
+        start_urls: Iterable[str] = (),
+        args: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Record the start of a run; later articles are stamped with its id."""
+        with self.db.atomic():
+            table = self.db["crawls"]
+            table.insert(
+                {
+                    "spider": spider,
+                    "site": site,
+                    "start_urls": json.dumps(list(start_urls)),
+                    "args": json.dumps(dict(args or {}), default=str, sort_keys=True),
+                    "started_at": utc_now(),
+                }
+            )
+            self.crawl_id = int(table.last_pk)  # type: ignore[attr-defined]
+        return self.crawl_id
+
+    def finish_crawl(
+        self, finish_reason: str, stats: Mapping[str, Any], counts: Mapping[str, int]
+    ) -> None:
+        """Close the run's row with its reason, counters and the full Scrapy stats."""
+        if self.crawl_id is None:
+            raise ArchiveError("finish_crawl() called before start_crawl()")
+        with self.db.atomic():
+            self.db["crawls"].update(
+                self.crawl_id,
+                {
+                    "finished_at": utc_now(),
+                    "finish_reason": finish_reason,
+                    "stats": json.dumps(dict(stats), default=str, sort_keys=True),
+                    **{key: int(value) for key, value in counts.items()},
+                },
+            )
+
+    # -- lookups (used by deduplication) -------------------------------------------------------
+
+    def article_id_for_url(self, url: str) -> int | None:
+        """The article stored under ``url``, or reached through it (an alias); else ``None``."""
+        row = self.db.execute(
+            "select id from articles where url = ? "
+            "union all select article_id from url_aliases where url = ? limit 1",
+            [url, url],
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def article_for_hash(self, content_hash: str) -> tuple[int, str] | None:
+        """``(id, url)`` of the first article stored with this body hash, else ``None``."""
+        row = self.db.execute(
+            "select id, url from articles where content_hash = ? order by id limit 1",
+            [content_hash],
+        ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
+
+    # -- writes ------------------------------------------------------------------------------
+
+    @property
+    def pending(self) -> int:
+        """Articles queued and not yet written."""
+        return len(self._articles)
+
+    def add_article(self, record: Mapping[str, Any]) -> FlushCounts | None:
+        """Queue an article (``related`` as a list of ``{url, title}``); flush when the batch is full.
+
+        Returns the flush's counts when this call flushed, else ``None``.
+        """
+        if not record.get("url"):
+            raise ValueError("an article record needs a url")
+        self._articles.append(dict(record))
+        if len(self._articles) >= self.batch_size:
+            return self.flush()
+        return None
+
+    def add_alias(self, url: str, article_url: str, reason: str) -> None:
+        """Queue "``url`` is another address of the article stored at ``article_url``"."""
+        if url != article_url:
+            self._aliases.append((url, article_url, reason))
+
+    def flush(self) -> FlushCounts:
+        """Write every queued article and alias in one transaction.
+
+        On failure the queue is kept, so a later flush (or :meth:`dump_pending`) still has it.
+        """
+        counts = FlushCounts()
+        if not self._articles and not self._aliases:
+            return counts
+        with self.db.atomic():
+            for record in self._articles:
+                self._write_article(record, counts)
+            for url, article_url, reason in self._aliases:
+                counts.aliases += self._write_alias(url, article_url, reason)
+        self._articles.clear()
+        self._aliases.clear()
+        return counts
+
+    def dump_pending(self, path: str | Path) -> int:
+        """Move the unwritten queue to a JSON Lines file (last resort when the archive fails)."""
+        if not self._articles and not self._aliases:
+            return 0
+        with open(path, "a", encoding="utf-8") as out:
+            for record in self._articles:
+                out.write(json.dumps({"article": record}, ensure_ascii=False, default=str) + "\n")
+            for url, article_url, reason in self._aliases:
+                out.write(json.dumps({"alias": [url, article_url, reason]}) + "\n")
+        written = len(self._articles) + len(self._aliases)
+        self._articles.clear()
+        self._aliases.clear()
+        return written
+
+    def _write_article(self, record: Mapping[str, Any], counts: FlushCounts) -> None:
+        now = utc_now()
+        row = {key: record.get(key) for key in ARTICLE_FIELDS}
+        for key in _JSON_FIELDS:
+            row[key] = json.dumps(list(row[key] or []), ensure_ascii=False)
+        row["last_seen_at"] = now
+        conn = self.db.conn
+        existing = conn.execute(
+            "select id, content_hash from articles where url = ?", [row["url"]]
+        ).fetchone()
+        if existing is None:
+            row["first_seen_at"] = now
+            row["crawl_id"] = self.crawl_id
+            article_id = int(self.db["articles"].insert(row).last_pk)  # type: ignore[attr-defined]
+            counts.new += 1
+            # Links written earlier that point here now have their target.
+            conn.execute(
+                "update related_links set target_article_id = ? "
+                "where target_url = ? and target_article_id is null",
+                [article_id, row["url"]],
+            )
+        else:
+            article_id = int(existing[0])
+            if existing[1] == row["content_hash"]:
+                conn.execute(
+                    "update articles set last_seen_at = ? where id = ?", [now, article_id]
+                )
+                counts.unchanged += 1
+            else:
+                row["crawl_id"] = self.crawl_id
+                self.db["articles"].update(article_id, row)
+                counts.updated += 1
+        self._write_related(article_id, record.get("related") or [])
+
+    def _write_related(self, article_id: int, related: Iterable[Mapping[str, Any]]) -> None:
+        conn = self.db.conn
+        conn.execute("delete from related_links where article_id = ?", [article_id])
+        rows = [
+            {
+                "article_id": article_id,
+                "position": position,
+                "target_url": link["url"],
+                "anchor_text": link.get("title"),
+                "target_article_id": self.article_id_for_url(link["url"]),
+            }
+            for position, link in enumerate(related, start=1)
+        ]
+        if rows:
+            self.db["related_links"].insert_all(rows)
+
+    def _write_alias(self, url: str, article_url: str, reason: str) -> int:
+        article_id = self.article_id_for_url(article_url)
+        if article_id is None or self.db.execute(
+            "select 1 from articles where url = ?", [url]
+        ).fetchone():
+            return 0
+        cursor = self.db.conn.execute(
+            "insert or ignore into url_aliases (url, article_id, reason, first_seen_at) "
+            "values (?, ?, ?, ?)",
+            [url, article_id, reason, utc_now()],
+        )
+        if cursor.rowcount:
+            # Links that named the alias resolve to the article too.
+            self.db.conn.execute(
+                "update related_links set target_article_id = ? "
+                "where target_url = ? and target_article_id is null",
+                [article_id, url],
+            )
+        return cursor.rowcount

@@ -1,0 +1,103 @@
+"""The archive's schema, as an ordered sqlite-utils migration set.
+
+Add a new migration function at the end to change the schema; never edit one that has
+shipped, since existing archives have already applied it.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+__all__ = ["FTS_COLUMNS", "migrations"]
+
+migrations = Migrations("newscrawler")
+
+#: Columns of ``articles`` indexed for full-text search (``articles_fts``).
+FTS_COLUMNS = ("title", "subtitle", "body")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Articles, their related links, URL aliases and crawl runs, with full-text search."""
+    db["crawls"].create(
+        {
+            "id": int,
+            "spider": str,
+            "site": str,
+            "start_urls": str,  # JSON array
+            "args": str,  # JSON object of the spider arguments
+            "started_at": str,
+            "finished_at": str,
+            "finish_reason": str,
+            "articles_new": int,
+            "articles_updated": int,
+            "articles_unchanged": int,
+            "duplicates": int,
+            "dropped": int,
+            "stats": str,  # JSON of the Scrapy stats
+        },
+        pk="id",
+    )
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            "site": str,
+            "title": str,
+            "subtitle": str,
+            "authors": str,  # JSON array
+            "published_at": str,
+            "modified_at": str,
+            "language": str,
+            "section": str,
+            "tags": str,  # JSON array
+            "body": str,
+            "image": str,
+            "word_count": int,
+            "content_hash": str,
+            "source_attribution": str,
+            "duplicate_of": int,
+            "fetched_url": str,
+            "http_status": int,
+            "first_seen_at": str,
+            "last_seen_at": str,
+            "crawl_id": int,
+            "extractor_version": str,
+        },
+        pk="id",
+        not_null={"url"},
+        foreign_keys=[("duplicate_of", "articles", "id"), ("crawl_id", "crawls", "id")],
+    )
+    articles = db["articles"]
+    articles.create_index(["url"], unique=True)
+    articles.create_index(["content_hash"])
+    articles.create_index(["site", "published_at"])
+    articles.create_index(["published_at"])
+    articles.create_index(["duplicate_of"])
+    articles.enable_fts(list(FTS_COLUMNS), create_triggers=True, tokenize="unicode61")
+
+    db["related_links"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "position": int,
+            "target_url": str,
+            "anchor_text": str,
+            "target_article_id": int,
+        },
+        pk="id",
+        not_null={"article_id", "position", "target_url"},
+        foreign_keys=[("article_id", "articles", "id"), ("target_article_id", "articles", "id")],
+    )
+    links = db["related_links"]
+    links.create_index(["article_id", "position"], unique=True)
+    links.create_index(["target_url"])
+    links.create_index(["target_article_id"])
+
+    db["url_aliases"].create(
+        {"url": str, "article_id": int, "reason": str, "first_seen_at": str},
+        pk="url",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["url_aliases"].create_index(["article_id"])

@@ -1,0 +1,120 @@
+"""A small static HTTP server for the bundled demo site (and for tests): 127.0.0.1 only.
+
+``/a/b/`` serves ``a/b/index.html`` (or ``index.xml`` for feeds); the query string is ignored,
+as WordPress ignores ``?utm_source=…``. Run it alone with
+``python -m newscrawler.demo.server [ROOT]``: it prints its base URL and serves until killed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import mimetypes
+import sys
+import threading
+from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+__all__ = ["DEMO_SITE", "DemoServer", "serve"]
+
+#: The bundled demo site's files.
+DEMO_SITE = Path(__file__).with_name("site")
+
+_TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=utf-8",
+          ".txt": "text/plain; charset=utf-8", ".css": "text/css; charset=utf-8"}  # fmt: skip
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "newscrawler-demo/1"
+
+    def __init__(self, *args: object, root: Path, **kwargs: object) -> None:
+        self.root = root
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self._send(body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._send(body=False)
+
+    def _resolve(self) -> Path | None:
+        path = unquote(urlsplit(self.path).path)
+        target = (self.root / path.lstrip("/")).resolve()
+        if not target.is_relative_to(self.root):
+            return None
+        if target.is_dir():
+            for index in ("index.html", "index.xml"):
+                if (target / index).is_file():
+                    return target / index
+            return None
+        return target if target.is_file() else None
+
+    def _send(self, *, body: bool) -> None:
+        file = self._resolve()
+        if file is None:
+            data = b"<!doctype html><title>404</title><h1>Seite nicht gefunden</h1>"
+            self.send_response(404)
+            content_type = "text/html; charset=utf-8"
+        else:
+            data = file.read_bytes()
+            self.send_response(200)
+            content_type = _TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass  # the crawler logs every request already
+
+
+class DemoServer:
+    """A running server; use as a context manager or call :meth:`stop`."""
+
+    def __init__(self, root: Path = DEMO_SITE, host: str = "127.0.0.1", port: int = 0) -> None:
+        if not root.is_dir():
+            raise FileNotFoundError(f"demo site folder {str(root)!r} does not exist")
+        self.httpd = ThreadingHTTPServer((host, port), partial(_Handler, root=root.resolve()))
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="demo-server", daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+    def __enter__(self) -> DemoServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve(root: Path = DEMO_SITE, host: str = "127.0.0.1", port: int = 0) -> DemoServer:
+    """Start serving ``root`` in a background thread and return the server."""
+    return DemoServer(root, host, port)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("root", nargs="?", type=Path, default=DEMO_SITE)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args(argv)
+    server = DemoServer(args.root, port=args.port)
+    print(server.url, flush=True)
+    try:
+        server.thread.join()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

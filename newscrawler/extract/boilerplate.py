@@ -1,0 +1,153 @@
+"""Boilerplate in the text: tails after the article, inserts inside it, and the source attribution.
+
+DOM pruning (``html.py``) removes most boilerplate before text is taken; this stage catches
+what is left in the text itself, for pages whose template puts related lists, sidebars and
+comment forms inside the article element. The phrases are configuration, per language, and
+can be replaced with the ``CLEAN_TAIL_MARKERS`` / ``CLEAN_INSERT_MARKERS`` settings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from newscrawler.extract.text import split_paragraphs
+
+__all__ = [
+    "INSERT_MARKERS",
+    "TAIL_MARKERS",
+    "extract_source_attribution",
+    "strip_boilerplate",
+    "strip_boilerplate_tail",
+    "strip_inserts",
+]
+
+#: A paragraph that is exactly one of these (case-insensitive, trailing ":" ignored) starts the
+#: boilerplate tail: it and everything after it are dropped.
+TAIL_MARKERS: Mapping[str, tuple[str, ...]] = {
+    "de": (
+        "Ähnliche Themen",
+        "Ähnliche Beiträge",
+        "Ähnliche Artikel",
+        "Ähnliche Nachrichten",
+        "Verwandte Themen",
+        "Verwandte Artikel",
+        "Mehr zum Thema",
+        "Weitere Nachrichten",
+        "Weitere Artikel",
+        "Das könnte Sie auch interessieren",
+        "Das könnte dich auch interessieren",
+        "Schreibe einen Kommentar",
+        "Kommentar verfassen",
+        "Kommentare",
+        "Antworten",
+        "Beitrags-Navigation",
+        "Beitragsnavigation",
+        "Teilen",
+        "Teilen mit",
+        "Diesen Artikel teilen",
+        "Newsletter abonnieren",
+    ),
+    "en": (
+        "Related",
+        "Related posts",
+        "Related articles",
+        "Related stories",
+        "Read more",
+        "More on this topic",
+        "More stories",
+        "You may also like",
+        "Leave a Reply",
+        "Leave a comment",
+        "Post navigation",
+        "Share this",
+        "Share this article",
+        "Comments",
+    ),
+}
+
+#: A paragraph that starts with one of these is an editorial insert pointing elsewhere
+#: ("Lesen Sie auch: …") and is dropped wherever it is.
+INSERT_MARKERS: Mapping[str, tuple[str, ...]] = {
+    "de": ("Lesen Sie auch", "Lesen Sie dazu", "Auch interessant", "Mehr dazu", "Zum Thema", "Hören Sie auch"),
+    "en": ("Read also", "Read more", "See also", "Related:", "Also read"),
+}
+
+# Where the story comes from, in the words agencies and republishers use. Group "src" is the
+# agency or outlet. Checked in order; the first hit in the text wins.
+_AGENCY = r"(?P<src>dpa|epd|dts|sda|kna|[A-ZÄÖÜ][\w.&-]*(?:\s[A-ZÄÖÜ][\w.&-]*){0,3})"
+_ATTRIBUTION_PATTERNS = tuple(
+    re.compile(p)
+    for p in (
+        rf"\b(?:berichtet|berichtete|meldet|meldete|schreibt|schrieb)\s+(?:die\s+|der\s+|das\s+)?(?:Nachrichtenagentur\s+|Agentur\s+|Zeitung\s+|Portal\s+)?{_AGENCY}\s*[.,;]",
+        rf"\b(?:Quelle|Quellen|Mit Material von|Material von)\s*:\s*{_AGENCY}",
+        rf"\b(?:according to|reports|reported|told)\s+(?:the\s+)?{_AGENCY}\s*[.,;]",
+        r"\((?P<src>dpa|AFP|AP|Reuters|KNA|epd|dts|SID|APA|sda|Keystone-SDA|EFE|ANSA|UNIAN|DW)\)",
+        r"^(?P<src>dpa|AFP|AP|Reuters|KNA|epd|dts|SID|APA|sda)\s*/",
+    )
+)
+
+
+def _markers(markers: Mapping[str, Iterable[str]] | Iterable[str]) -> set[str]:
+    if isinstance(markers, Mapping):
+        phrases: Iterable[str] = (p for group in markers.values() for p in group)
+    else:
+        phrases = markers
+    return {_fold(p) for p in phrases}
+
+
+def _fold(phrase: str) -> str:
+    return re.sub(r"\s+", " ", phrase).strip().rstrip(":").strip().casefold()
+
+
+def strip_boilerplate_tail(
+    text: str, markers: Mapping[str, Iterable[str]] | Iterable[str] = TAIL_MARKERS
+) -> str:
+    """Cut the text at the first paragraph that is a tail marker.
+
+    ``"Text.\\n\\nÄhnliche Themen:\\n\\nWeitere Nachrichten" -> "Text."``. A marker is matched
+    only as a whole paragraph, never inside a sentence, and never as the first paragraph
+    (a page whose text starts with "Kommentare" is not all boilerplate).
+    """
+    folded = _markers(markers)
+    paragraphs = split_paragraphs(text)
+    for index, paragraph in enumerate(paragraphs):
+        if index > 0 and _fold(paragraph) in folded:
+            return "\n\n".join(paragraphs[:index])
+    return "\n\n".join(paragraphs)
+
+
+def strip_inserts(
+    text: str, markers: Mapping[str, Iterable[str]] | Iterable[str] = INSERT_MARKERS
+) -> str:
+    """Drop "Lesen Sie auch: …" paragraphs: ``"A\\n\\nLesen Sie auch: X\\n\\nB" -> "A\\n\\nB"``."""
+    prefixes = tuple(_markers(markers))
+    kept = [
+        p
+        for p in split_paragraphs(text)
+        if not (p.casefold().startswith(prefixes) and len(p) < 300)
+    ]
+    return "\n\n".join(kept)
+
+
+def strip_boilerplate(
+    text: str,
+    tail_markers: Mapping[str, Iterable[str]] | Iterable[str] = TAIL_MARKERS,
+    insert_markers: Mapping[str, Iterable[str]] | Iterable[str] = INSERT_MARKERS,
+) -> str:
+    """Both stages: inserts first, so an insert right before the tail cannot hide the marker."""
+    return strip_boilerplate_tail(strip_inserts(text, insert_markers), tail_markers)
+
+
+def extract_source_attribution(text: str) -> str | None:
+    """The agency or outlet the text credits: ``"…, berichtet UNIAN." -> "UNIAN"``.
+
+    Returns ``None`` when the text names none. Only the body is searched, so a byline agency
+    is the extraction's business, not this one's.
+    """
+    for pattern in _ATTRIBUTION_PATTERNS:
+        for paragraph in split_paragraphs(text):
+            match = pattern.search(paragraph)
+            if match:
+                return match.group("src").strip(" .,")
+    return None

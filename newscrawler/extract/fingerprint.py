@@ -1,0 +1,99 @@
+"""Fingerprints for deduplication: the canonical form of a URL and the hash of an article's text.
+
+One canonicalisation serves the request fingerprinter (so a tracking-parameter variant of a
+known URL is never fetched) and the archive (so it is never stored twice).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url as _w3lib_canonicalize_url
+
+__all__ = ["TRACKING_PARAMETERS", "canonicalize_url", "content_hash", "normalize_for_hash", "site_of"]
+
+#: Query parameters that identify a campaign or a visitor, never a different page.
+TRACKING_PARAMETERS: frozenset[str] = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "yclid",
+        "_ga",
+        "_gl",
+        "ocid",
+        "cmpid",
+        "wt_mc",
+        "wt_zmc",
+        "ref",
+        "ref_src",
+        "referrer",
+        "share",
+        "replytocom",
+        "amp",
+        "outputtype",
+    }
+)
+_TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "at_", "hsa_", "__twitter")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_TOKEN = re.compile(r"\w+")
+
+
+def _is_tracking(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMETERS or lowered.startswith(_TRACKING_PREFIXES)
+
+
+def canonicalize_url(url: str) -> str:
+    """The one form of ``url`` that the crawler and the archive key on.
+
+    Lower-cased scheme and host, no default port, no fragment, tracking parameters
+    (``utm_*``, ``fbclid``, ``gclid``, …) removed, remaining parameters sorted and
+    percent-encoding normalised by w3lib. The path is kept as the site wrote it: a trailing
+    slash can be significant.
+
+    >>> canonicalize_url("HTTPS://Example.com:443/a/?utm_source=x&b=2&a=1#top")
+    'https://example.com/a/?a=1&b=2'
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    port = parts.port
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    )
+    cleaned = urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    return _w3lib_canonicalize_url(cleaned, keep_fragments=False)
+
+
+def site_of(url: str) -> str:
+    """The host an article belongs to, without a leading ``www.``: the archive's ``site`` column."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def normalize_for_hash(text: str) -> str:
+    """Text reduced to what makes two copies the same article: NFC, case-folded word tokens.
+
+    Punctuation, whitespace, quotes and invisible characters do not count, so a copy whose
+    template swaps „“ for "" or adds a soft hyphen still hashes the same.
+    """
+    text = unicodedata.normalize("NFC", text).replace("\u00ad", "").casefold()
+    return " ".join(_TOKEN.findall(text))
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 (hex) of :func:`normalize_for_hash` of ``text``: exact-duplicate detection."""
+    return hashlib.sha256(normalize_for_hash(text).encode("utf-8")).hexdigest()

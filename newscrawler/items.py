@@ -1,0 +1,40 @@
+"""The article item: the one schema that the spider, the pipelines and the archive share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ArticleItem:
+    """One article as extracted from one response.
+
+    Field names follow :func:`newscrawler.extract.extract_article`; the crawl adds where and
+    when the page was fetched, and the pipelines fill ``site``, ``content_hash``,
+    ``word_count`` and ``source_attribution``.
+    """
+
+    url: str
+    title: str | None = None
+    subtitle: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: str | None = None
+    modified_at: str | None = None
+    language: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    body: str | None = None
+    image: str | None = None
+    related: list[dict[str, Any]] = field(default_factory=list)
+    # Where the page came from.
+    fetched_url: str | None = None
+    http_status: int | None = None
+    fetched_at: str | None = None
+    depth: int = 0
+    # Filled by the pipelines.
+    site: str | None = None
+    source_attribution: str | None = None
+    word_count: int | None = None
+    content_hash: str | None = None
+    duplicate_of: int | None = None

@@ -1,0 +1,334 @@
+"""Item pipelines, one job each: clean < validate < deduplicate < archive.
+
+They are thin adapters: the work is done by ``newscrawler.extract`` (text, boilerplate,
+fingerprints) and ``newscrawler.archive`` (storage). Every drop is a :class:`DropItem`
+subclass, so Scrapy's stats count it under ``item_dropped_reasons_count/<Reason>``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from newscrawler import __version__
+from newscrawler.archive import Archive, ArchiveError, utc_now
+from newscrawler.extract.boilerplate import (
+    INSERT_MARKERS,
+    TAIL_MARKERS,
+    extract_source_attribution,
+    strip_inserts,
+    strip_boilerplate_tail,
+)
+from newscrawler.extract.fingerprint import canonicalize_url, content_hash, site_of
+from newscrawler.extract.text import RULES, repair_line
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ArchivePipeline",
+    "CleanPipeline",
+    "DedupPipeline",
+    "DuplicateContent",
+    "DuplicateUrl",
+    "EmptyBody",
+    "MissingTitle",
+    "TooShort",
+    "ValidatePipeline",
+    "archive_for",
+]
+
+
+# -- drop reasons -----------------------------------------------------------------------------
+
+
+class MissingTitle(DropItem):
+    """The page yielded no headline."""
+
+
+class EmptyBody(DropItem):
+    """The page yielded no article text."""
+
+
+class TooShort(DropItem):
+    """The text is shorter than VALIDATE_MIN_WORDS: a teaser, a stub or an error page."""
+
+
+class DuplicateUrl(DropItem):
+    """This run already handled the article at this canonical URL."""
+
+
+class DuplicateContent(DropItem):
+    """The same text is archived under another URL; this URL is recorded as an alias."""
+
+
+# -- shared archive -----------------------------------------------------------------------------
+
+
+def archive_for(crawler: Crawler) -> Archive:
+    """The crawl's one open :class:`Archive`, opened on first use from ``ARCHIVE_*`` settings.
+
+    Deduplication reads it and the archive pipeline writes it; sharing one connection lets
+    dedup see what the current batch already queued.
+    """
+    archive: Archive | None = getattr(crawler, "_newscrawler_archive", None)
+    if archive is None:
+        settings = crawler.settings
+        path = settings.get("ARCHIVE_PATH")
+        if not path:
+            raise NotConfigured("ARCHIVE_PATH is empty: set it to the archive's SQLite file")
+        batch_size = settings.getint("ARCHIVE_BATCH_SIZE", 50)
+        if batch_size < 1:
+            raise NotConfigured(f"ARCHIVE_BATCH_SIZE must be at least 1, got {batch_size}")
+        archive = Archive.open(
+            path, timeout=settings.getfloat("ARCHIVE_TIMEOUT", 30.0), batch_size=batch_size
+        )
+        crawler._newscrawler_archive = archive  # type: ignore[attr-defined]
+    return archive
+
+
+def _stats(crawler: Crawler) -> StatsCollector:
+    assert crawler.stats is not None  # set by Crawler.__init__
+    return crawler.stats
+
+
+# -- 1. clean -------------------------------------------------------------------------------------
+
+
+class CleanPipeline:
+    """Repair the text (named rules of ``extract.text``) and cut boilerplate, then measure it.
+
+    Counts each rule that changed something under ``newscrawler/clean/<rule>``.
+    """
+
+    def __init__(self, stats: StatsCollector, tail_markers: Any, insert_markers: Any) -> None:
+        self.stats = stats
+        self.tail_markers = tail_markers
+        self.insert_markers = insert_markers
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
+        settings = crawler.settings
+        tail = settings.getdict("CLEAN_TAIL_MARKERS") or TAIL_MARKERS
+        inserts = settings.getdict("CLEAN_INSERT_MARKERS") or INSERT_MARKERS
+        return cls(_stats(crawler), tail, inserts)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        body = adapter.get("body") or ""
+        for name, rule in RULES:
+            repaired = rule(body)
+            if repaired != body:
+                self.stats.inc_value(f"newscrawler/clean/{name}")
+                body = repaired
+        stripped = strip_boilerplate_tail(strip_inserts(body, self.insert_markers), self.tail_markers)
+        if stripped != body:
+            self.stats.inc_value("newscrawler/clean/strip_boilerplate")
+            body = stripped
+        adapter["body"] = body
+        for field in ("title", "subtitle", "section"):
+            if field in adapter:
+                adapter[field] = repair_line(adapter.get(field))
+        if "authors" in adapter:
+            names = (repair_line(name) for name in adapter.get("authors") or [])
+            adapter["authors"] = list(dict.fromkeys(n for n in names if n))
+        if "tags" in adapter:
+            tags = (repair_line(tag) for tag in adapter.get("tags") or [])
+            adapter["tags"] = list(dict.fromkeys(t for t in tags if t))
+        adapter["source_attribution"] = extract_source_attribution(body) if body else None
+        adapter["word_count"] = len(body.split())
+        return item
+
+
+# -- 2. validate ----------------------------------------------------------------------------------
+
+
+class ValidatePipeline:
+    """Drop what is not an article: no title, no text, or too little text (VALIDATE_MIN_WORDS)."""
+
+    def __init__(self, min_words: int) -> None:
+        self.min_words = min_words
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        min_words = crawler.settings.getint("VALIDATE_MIN_WORDS", 25)
+        if min_words < 0:
+            raise NotConfigured(f"VALIDATE_MIN_WORDS must not be negative, got {min_words}")
+        return cls(min_words)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        url = adapter.get("url")
+        if not (adapter.get("title") or "").strip():
+            raise MissingTitle(f"no title: {url}", log_level="INFO")
+        body = (adapter.get("body") or "").strip()
+        if not body:
+            raise EmptyBody(f"empty body: {url}", log_level="INFO")
+        words = len(body.split())
+        if words < self.min_words:
+            raise TooShort(f"{words} words < VALIDATE_MIN_WORDS={self.min_words}: {url}", log_level="INFO")
+        return item
+
+
+# -- 3. deduplicate -----------------------------------------------------------------------------
+
+
+class DedupPipeline:
+    """One article, one row: canonical URL first, then the exact hash of the normalised text.
+
+    Sets ``url`` to its canonical form, ``site`` and ``content_hash``. Drops a URL this run
+    already handled, and a text that the archive (or this run) holds under another URL,
+    recording that URL as an alias of the stored article. A URL archived in an earlier run
+    passes: the archive updates it if its text changed.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = _stats(crawler)
+        # Bounded by the run (CLOSESPIDER_PAGECOUNT), not by the archive's size.
+        self._urls_this_run: set[str] = set()
+        self._hashes_this_run: dict[str, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
+        if not crawler.settings.getbool("ARCHIVE_ENABLED", True):
+            raise NotConfigured("deduplication reads the archive: ARCHIVE_ENABLED is off")
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        archive_for(self.crawler)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        url = canonicalize_url(adapter["url"])
+        adapter["url"] = url
+        adapter["site"] = site_of(url)
+        digest = content_hash(adapter.get("body") or "")
+        adapter["content_hash"] = digest
+        archive = archive_for(self.crawler)
+        fetched = adapter.get("fetched_url")
+        if fetched:
+            fetched = canonicalize_url(fetched)
+            if fetched != url:
+                archive.add_alias(fetched, url, "fetched_as")
+        if url in self._urls_this_run:
+            self.stats.inc_value("newscrawler/dedup/duplicate_url")
+            raise DuplicateUrl(f"already handled in this run: {url}", log_level="INFO")
+        first_url = self._hashes_this_run.get(digest)
+        if first_url is None:
+            stored = archive.article_for_hash(digest)
+            first_url = stored[1] if stored else None
+        if first_url is not None and first_url != url:
+            archive.add_alias(url, first_url, "duplicate_content")
+            self.stats.inc_value("newscrawler/dedup/duplicate_content")
+            raise DuplicateContent(f"same text as {first_url}: {url}", log_level="INFO")
+        self._urls_this_run.add(url)
+        self._hashes_this_run.setdefault(digest, url)
+        return item
+
+
+# -- 4. archive -----------------------------------------------------------------------------------
+
+
+class ArchivePipeline:
+    """Write articles, related links and the crawl run into the SQLite archive (ARCHIVE_PATH)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = _stats(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        if not crawler.settings.getbool("ARCHIVE_ENABLED", True):
+            raise NotConfigured("ARCHIVE_ENABLED is off")
+        if not crawler.settings.get("ARCHIVE_PATH"):
+            raise NotConfigured("ARCHIVE_PATH is empty: set it to the archive's SQLite file")
+        pipeline = cls(crawler)
+        # spider_closed, not close_spider: only then do the stats hold finish_reason.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    @property
+    def archive(self) -> Archive:
+        return archive_for(self.crawler)
+
+    def open_spider(self) -> None:
+        spider: Spider | None = self.crawler.spider
+        name = spider.name if spider else "?"
+        args = getattr(spider, "crawl_args", {}) if spider else {}
+        self.archive.start_crawl(
+            name,
+            site=args.get("site"),
+            start_urls=getattr(spider, "start_urls", []) or [],
+            args=args,
+        )
+        self.stats.set_value("newscrawler/archive/crawl_id", self.archive.crawl_id)
+        self.stats.set_value("newscrawler/archive/path", str(self.archive.path))
+
+    def process_item(self, item: Any) -> Any:
+        record = ItemAdapter(item).asdict()
+        record["extractor_version"] = __version__
+        try:
+            counts = self.archive.add_article(record)
+        except Exception:
+            # The record stays queued; the next flush or close_spider retries it.
+            logger.exception("archive write failed, will retry: %s", record.get("url"))
+            self.stats.inc_value("newscrawler/archive/write_errors")
+            return item
+        if counts:
+            self._count(counts)
+        return item
+
+    def close_spider(self) -> None:
+        self._flush_or_dump()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        archive = self.archive
+        self._flush_or_dump()
+        stats = self.stats.get_stats()
+        counts = {
+            "articles_new": stats.get("newscrawler/archive/articles_new", 0),
+            "articles_updated": stats.get("newscrawler/archive/articles_updated", 0),
+            "articles_unchanged": stats.get("newscrawler/archive/articles_unchanged", 0),
+            "duplicates": stats.get("newscrawler/dedup/duplicate_url", 0)
+            + stats.get("newscrawler/dedup/duplicate_content", 0),
+            "dropped": stats.get("item_dropped_count", 0),
+        }
+        try:
+            archive.finish_crawl(reason, stats, counts)
+        except Exception:
+            logger.exception("could not record the end of crawl %s in %s", archive.crawl_id, archive.path)
+        finally:
+            archive.db.close()
+            del self.crawler._newscrawler_archive  # type: ignore[attr-defined]
+
+    def _count(self, counts: Any) -> None:
+        for name in ("new", "updated", "unchanged"):
+            value = getattr(counts, name)
+            if value:
+                self.stats.inc_value(f"newscrawler/archive/articles_{name}", value)
+        if counts.aliases:
+            self.stats.inc_value("newscrawler/archive/aliases", counts.aliases)
+
+    def _flush_or_dump(self) -> None:
+        archive = self.archive
+        try:
+            self._count(archive.flush())
+        except Exception as exc:
+            dump = Path(f"{archive.path}.unsaved-{utc_now().replace(':', '')}.jsonl")
+            saved = archive.dump_pending(dump)
+            logger.error(
+                "could not write %d queued records to %s (%s); saved them to %s",
+                saved,
+                archive.path,
+                exc,
+                dump,
+            )
+            self.stats.inc_value("newscrawler/archive/unsaved_records", saved)
+            raise ArchiveError(f"archive write failed; queued records saved to {dump}") from exc

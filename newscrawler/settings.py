@@ -1,0 +1,74 @@
+"""Scrapy settings for newscrawler.
+
+Shaped like Scrapy's project template: identity, politeness, components, then our own
+settings, one block per component. Every setting can be overridden per run with
+``-s NAME=VALUE``; the README lists them all.
+"""
+
+# -- Project identity ------------------------------------------------------------------------
+BOT_NAME = "newscrawler"
+SPIDER_MODULES = ["newscrawler.spiders"]
+NEWSPIDER_MODULE = "newscrawler.spiders"
+COMMANDS_MODULE = "newscrawler.commands"
+
+# Where operators of crawled sites can read who we are. The news spider builds the
+# User-Agent from it ("newscrawler/VERSION (+CONTACT_URL)") unless USER_AGENT is set.
+CONTACT_URL = "https://github.com/newscrawler/newscrawler"
+
+# -- Politeness ------------------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# -- Bounds: every run ends on its own -------------------------------------------------------
+# How many hops from a start page the crawl goes (home -> article -> related -> related).
+DEPTH_LIMIT = 3
+CLOSESPIDER_PAGECOUNT = 5000
+CLOSESPIDER_TIMEOUT = 3600
+CLOSESPIDER_ERRORCOUNT = 500
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+RETRY_TIMES = 2
+
+# -- Deduplication of requests: one URL canonicalisation for requests and archive -------------
+REQUEST_FINGERPRINTER_CLASS = "newscrawler.fingerprinting.CanonicalRequestFingerprinter"
+
+# -- Item pipelines: clean < validate < deduplicate < archive --------------------------------
+ITEM_PIPELINES = {
+    "newscrawler.pipelines.CleanPipeline": 300,
+    "newscrawler.pipelines.ValidatePipeline": 400,
+    "newscrawler.pipelines.DedupPipeline": 500,
+    "newscrawler.pipelines.ArchivePipeline": 800,
+}
+
+# -- Feed exports work as usual (scrapy crawl news -O articles.jsonl) -------------------------
+FEED_EXPORT_ENCODING = "utf-8"
+
+# -- Our settings ----------------------------------------------------------------------------
+# Site profiles (TOML); empty means the bundled newscrawler/sites.toml.
+SITES_FILE = ""
+# Headings of the related-articles block; empty means the built-in German + English labels.
+RELATED_LABELS: list[str] = []
+
+# CleanPipeline: phrase lists per language (dict language -> list) replacing the built-in ones.
+CLEAN_TAIL_MARKERS: dict[str, list[str]] = {}
+CLEAN_INSERT_MARKERS: dict[str, list[str]] = {}
+
+# ValidatePipeline: articles with fewer body words are dropped (EmptyBody / TooShort).
+VALIDATE_MIN_WORDS = 25
+
+# ArchivePipeline: the SQLite archive.
+ARCHIVE_ENABLED = True
+ARCHIVE_PATH = "archive/news.db"
+ARCHIVE_BATCH_SIZE = 50
+ARCHIVE_TIMEOUT = 30.0
+
+LOG_LEVEL = "INFO"

@@ -1,0 +1,66 @@
+"""Boilerplate tails, inserts and the source attribution."""
+
+from pathlib import Path
+
+import pytest
+
+from newscrawler.extract.boilerplate import (
+    extract_source_attribution,
+    strip_boilerplate,
+    strip_boilerplate_tail,
+    strip_inserts,
+)
+from newscrawler.extract.text import repair_text
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "seed-article.txt"
+
+
+def test_seed_tail_is_cut_and_the_last_real_paragraph_kept():
+    if not SEED.exists():
+        pytest.skip("shared/seed is not beside the checkout")
+    text = strip_boilerplate(repair_text(SEED.read_text(encoding="utf-8")))
+    for marker in ("Ähnliche Themen", "Weitere Nachrichten", "Leave a Reply"):
+        assert marker not in text
+    assert text.endswith("was die Einladung der Ukraine zur NATO für Putin bedeuten würde.")
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Text.\n\nÄhnliche Themen:\n\nA\n\nB", "Text."),
+        ("Text.\n\nWeitere Nachrichten\n\nLeave a Reply", "Text."),
+        ("Text.\n\nRELATED POSTS\n\nx", "Text."),
+        ("Text.\n\nSchreibe einen Kommentar\n\nName *", "Text."),
+        # A marker inside a sentence is text, not a tail.
+        ("Weitere Nachrichten zum Gipfel folgen.\n\nEnde.", "Weitere Nachrichten zum Gipfel folgen.\n\nEnde."),
+        # Never the whole text.
+        ("Kommentare\n\nText.", "Kommentare\n\nText."),
+    ],
+)
+def test_strip_boilerplate_tail(before, after):
+    assert strip_boilerplate_tail(before) == after
+
+
+def test_tail_markers_are_configuration():
+    assert strip_boilerplate_tail("A\n\nSiehe unten\n\nB", ["Siehe unten"]) == "A"
+    assert strip_boilerplate_tail("A\n\nÄhnliche Themen\n\nB", ["Siehe unten"]) == "A\n\nÄhnliche Themen\n\nB"
+
+
+def test_inserts_are_dropped_in_the_middle():
+    text = "Erster Absatz.\n\nLesen Sie auch: Was der Gipfel bringt\n\nZweiter Absatz."
+    assert strip_inserts(text) == "Erster Absatz.\n\nZweiter Absatz."
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Dies erklärte NATO-Generalsekretär Jens Stoltenberg, berichtet UNIAN.", "UNIAN"),
+        ("Das meldet die Nachrichtenagentur dpa.", "dpa"),
+        ("Berlin (AFP) Die Regierung hat …", "AFP"),
+        ("Text.\n\nQuelle: Reuters", "Reuters"),
+        ("The talks failed, according to Reuters.", "Reuters"),
+        ("Ein Text ohne Quelle.", None),
+    ],
+)
+def test_extract_source_attribution(text, source):
+    assert extract_source_attribution(text) == source
