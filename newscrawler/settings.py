@@ -26,6 +26,8 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scheduled jobs open no control port of their own.
+REMOTE_CONTROL_ENABLED = False
 
 # -- Bounds: every run ends on its own -------------------------------------------------------
 # How many hops from a start page the crawl goes (home -> article -> related -> related).

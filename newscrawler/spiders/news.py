@@ -191,8 +191,8 @@ class NewsSpider(Spider):
         # Scrapy's OffsiteMiddleware reads allowed_domains; without it every host is allowed.
         if not self.follow_offsite:
             self.allowed_domains = domains
+        self.domains = [] if self.follow_offsite else [d.lower().lstrip(".") for d in domains]
         self.listing_links = LinkExtractor(
-            allow_domains=domains if not self.follow_offsite else (),
             deny=_DENY,
             deny_extensions=_DENY_EXTENSIONS,
             unique=True,
@@ -201,6 +201,13 @@ class NewsSpider(Spider):
     async def start(self) -> Any:
         for url in self.start_urls:
             yield Request(url, callback=self.parse, dont_filter=True)
+
+    def _on_site(self, url: str) -> bool:
+        """Is ``url`` on one of the crawl's hosts (subdomains included)? Always, with follow_offsite."""
+        if not self.domains:
+            return True
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.domains)
 
     # -- callbacks --------------------------------------------------------------------------------
 
@@ -222,7 +229,8 @@ class NewsSpider(Spider):
         if not self.follow_listings and response.meta.get("depth", 0) > 0:
             return
         for link in self.listing_links.extract_links(response):
-            yield response.follow(link.url, callback=self.parse)
+            if self._on_site(link.url):
+                yield response.follow(link.url, callback=self.parse)
 
     def parse_feed(self, response: TextResponse) -> Iterator[Request]:
         """RSS/Atom feeds and (news) sitemaps: every entry is a candidate article."""
