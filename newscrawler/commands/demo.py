@@ -10,14 +10,16 @@ from typing import Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from newscrawler.demo.server import DEMO_SITE, DemoServer
 
 
 class Command(ScrapyCommand):
     requires_project = True
-    # A local site needs no politeness delays; -s on the command line still wins.
-    default_settings: dict[str, Any] = {
+    # A local site needs no politeness delays. Applied at command-line priority (the project's
+    # settings.py would beat a command default), unless -s sets the same name.
+    demo_settings: dict[str, Any] = {
         "AUTOTHROTTLE_ENABLED": False,
         "DOWNLOAD_DELAY": 0,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
@@ -32,8 +34,20 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("--port", type=int, default=0, help="port to serve the demo site on (default: any free one)")
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=8765,
+            help="port to serve the demo site on (default: 8765, so that article URLs stay the same from run to run; 0: any free port)",
+        )
         parser.add_argument("--site-dir", type=Path, default=DEMO_SITE, help="serve this folder instead of the bundled site")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        for name, value in self.demo_settings.items():
+            if (self.settings.getpriority(name) or 0) < SETTINGS_PRIORITIES["cmdline"]:
+                self.settings.set(name, value, priority="cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
