@@ -1,0 +1,168 @@
+"""Body stage: find the densest prose container in the pruned tree and read its paragraphs in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml.html import HtmlElement
+
+from .metadata import normalize_space
+from .selectors import BLOCK_TAGS, BODY_HINT_RE, HEADING_TAGS
+
+_MIN_PARAGRAPH_CHARS = 40  # shorter <p> are bylines, labels, teaser snippets
+_MAX_LINK_DENSITY = 0.5
+_HINT_BONUS = 1.1
+_JUNK_WEIGHT = 1.0  # how much a character of non-prose text costs a candidate container
+_CANDIDATE_SHARE = 0.25  # containers holding less of the prose than this are not candidates
+_UNIT_TAGS = ("p", "div", "section", "td", "dd", "blockquote", "article", "span", "font")
+_LEAF_SKIP = frozenset({"h1"})
+_NON_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button"})
+
+
+@dataclass
+class Block:
+    """One paragraph of output, with the tag it came from (headings stay paragraphs)."""
+
+    tag: str
+    text: str
+
+
+def own_text(el: HtmlElement) -> tuple[str, int]:
+    """Inline text of el without its block children, and how much of it is link text.
+
+    This makes <p> and CMS "paragraph" <div>s alike prose units, whatever the nesting.
+    """
+    parts: list[str] = [el.text or ""]
+    linked = 0
+    for child in el:
+        if child.tag in _NON_TEXT_TAGS:
+            pass
+        elif isinstance(child.tag, str) and child.tag not in BLOCK_TAGS:
+            text = child.text_content()
+            parts.append(text)
+            if child.tag == "a":
+                linked += len(normalize_space(text))
+            else:
+                linked += sum(len(normalize_space(a.text_content())) for a in child.iter("a"))
+        parts.append(child.tail or "")
+    return normalize_space(" ".join(parts)), linked
+
+
+def find_prose_units(root: HtmlElement) -> dict[HtmlElement, int]:
+    """Elements whose own inline text reads like a paragraph: long enough, not mostly links."""
+    units: dict[HtmlElement, int] = {}
+    for el in root.iter(*_UNIT_TAGS):
+        if any(a.tag == "a" for a in el.iterancestors()):
+            continue  # teaser cards wrapped in one big link
+        text, linked = own_text(el)
+        if len(text) >= _MIN_PARAGRAPH_CHARS and linked <= _MAX_LINK_DENSITY * len(text):
+            units[el] = len(text)
+    return units
+
+
+def find_body_container(root: HtmlElement) -> HtmlElement | None:
+    """The element with the most paragraph text net of the non-paragraph text it also holds.
+
+    Scoring prose minus the rest picks the article container over both a single chunk of a
+    body split into many wrappers and the page-wide container that also holds leftovers.
+    """
+    units = find_prose_units(root)
+    if not units:
+        return None
+    prose: dict[HtmlElement, int] = {}
+    for unit, size in units.items():
+        prose[unit] = prose.get(unit, 0) + size
+        for ancestor in unit.iterancestors():
+            prose[ancestor] = prose.get(ancestor, 0) + size
+    top = max(prose.values())
+    best: HtmlElement | None = None
+    best_score = float("-inf")
+    for el, size in prose.items():
+        if size < _CANDIDATE_SHARE * top:
+            continue
+        total = len(normalize_space(el.text_content()))
+        score = size - _JUNK_WEIGHT * max(total - size, 0)
+        hint = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
+        if BODY_HINT_RE.search(hint):
+            score *= _HINT_BONUS
+        if score > best_score:
+            best, best_score = el, score
+    return best
+
+
+def has_block_child(el: HtmlElement) -> bool:
+    """True when el contains block-level descendants, so it must be walked, not read whole."""
+    return any(isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in el.iterdescendants())
+
+
+def inline_text(el: HtmlElement) -> str:
+    """Text of an inline run; <br> becomes a space."""
+    parts: list[str] = []
+    for node in el.iter():
+        if node.tag == "br":
+            parts.append(" ")
+        elif node is not el and node.text and isinstance(node.tag, str):
+            parts.append(node.text)
+        elif node is el and el.text:
+            parts.append(el.text)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+    return normalize_space("".join(parts))
+
+
+def walk_blocks(el: HtmlElement, out: list[Block]) -> None:
+    """Emit one Block per leaf block element and per run of loose inline text, in order."""
+    buffer: list[str] = [el.text or ""]
+
+    def flush() -> None:
+        text = normalize_space("".join(buffer))
+        if text:
+            out.append(Block("div", text))
+        buffer.clear()
+
+    for child in el:
+        if not isinstance(child.tag, str):
+            buffer.append(child.tail or "")
+            continue
+        if child.tag in BLOCK_TAGS:
+            flush()
+            if child.tag in _LEAF_SKIP:
+                pass
+            elif has_block_child(child):
+                walk_blocks(child, out)
+            else:
+                text = inline_text(child)
+                if text:
+                    out.append(Block(child.tag, text))
+        elif child.tag == "br":
+            if buffer and buffer[-1] == "\n":
+                flush()
+            else:
+                buffer.append("\n")
+        elif has_block_child(child):
+            flush()
+            walk_blocks(child, out)
+        else:
+            buffer.append(inline_text(child) if len(child) else (child.text or ""))
+            buffer.append(" " if len(child) else "")
+        if child.tail:
+            buffer.append(child.tail)
+    flush()
+
+
+def keep_block(block: Block, index: int, total: int) -> bool:
+    """Drop fragments that are not prose: single words, "Anzeige", stray symbols."""
+    if block.tag in HEADING_TAGS:
+        return len(block.text) >= 3
+    words = block.text.split()
+    return len(words) >= 3 or (len(block.text) >= 20)
+
+
+def extract_blocks(root: HtmlElement) -> list[Block]:
+    """Paragraph blocks of the article body in page order."""
+    container = find_body_container(root)
+    if container is None:
+        return []
+    blocks: list[Block] = []
+    walk_blocks(container, blocks)
+    return [b for i, b in enumerate(blocks) if keep_block(b, i, len(blocks))]

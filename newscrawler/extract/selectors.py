@@ -1,0 +1,187 @@
+"""Every XPath, CSS selector and class-name pattern the extraction stages use, compiled once."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from lxml import etree
+
+# ----------------------------------------------------------------- related-articles labels
+DEFAULT_RELATED_LABELS: Final[tuple[str, ...]] = (
+    # German
+    "Ähnliche Themen",
+    "Ähnliche Beiträge",
+    "Ähnliche Artikel",
+    "Ähnliche Nachrichten",
+    "Verwandte Themen",
+    "Verwandte Artikel",
+    "Verwandte Beiträge",
+    "Lesen Sie auch",
+    "Lesen Sie mehr",
+    "Das könnte Sie auch interessieren",
+    "Das könnte dich auch interessieren",
+    "Das könnte Sie interessieren",
+    "Mehr zum Thema",
+    "Mehr zu diesem Thema",
+    "Weitere Artikel zum Thema",
+    "Weitere Beiträge zum Thema",
+    "Auch interessant",
+    "Passend zum Thema",
+    "Zum Thema",
+    # English
+    "Related",
+    "Related posts",
+    "Related articles",
+    "Related stories",
+    "Related news",
+    "Related content",
+    "Related topics",
+    "Read more",
+    "Read also",
+    "More on this topic",
+    "More on this story",
+    "You may also like",
+    "You might also like",
+    # French / Italian / Spanish, for the odd republished page
+    "Articles similaires",
+    "Articoli correlati",
+    "Artículos relacionados",
+)
+
+# ----------------------------------------------------------------- structured data
+XP_JSONLD: Final = etree.XPath('//script[contains(translate(@type, "JSON", "json"), "ld+json")]')
+XP_META: Final = etree.XPath("//meta[@content]")
+XP_CANONICAL: Final = etree.XPath(
+    '//link[contains(concat(" ", translate(@rel, "CANONICAL", "canonical"), " "), " canonical ")]/@href'
+)
+XP_HTML_LANG: Final = etree.XPath("/html/@lang | /html/@xml:lang")
+XP_ITEMPROP: Final = etree.XPath("//*[@itemprop]")
+XP_TIME: Final = etree.XPath("//time[@datetime]")
+XP_TITLE: Final = etree.XPath("//head/title | //title")
+
+# ----------------------------------------------------------------- headline
+XP_H1: Final = etree.XPath("//h1")
+# Visible elements that may carry the headline when the <h1> is a breadcrumb or SEO copy.
+XP_HEADLINE_ALT: Final = etree.XPath(
+    "//h2 | //h3 | //hgroup//*[self::div or self::span or self::p]"
+    ' | //*[@itemprop="headline"]'
+    ' | //header//*[self::span or self::div][contains(translate(@class, "HEADLINETI", "headlineti"), "headline")'
+    ' or contains(translate(@class, "TITLE", "title"), "title")]'
+)
+# Parts of an <h1> that are not the headline: kicker/"Dachzeile", topic label, hidden text.
+KICKER_CLASS_RE: Final = re.compile(
+    r"kicker|dachzeile|overline|eyebrow|topline|roofline|spitzmarke|rubric|topic|label|"
+    r"category|flag|badge-label|superline|pre-?title|supertitle|a11y|sr-only|visually-?hidden|"
+    r"screen-reader",
+    re.I,
+)
+BREADCRUMB_RE: Final = re.compile(r"breadcrumb", re.I)
+# "Headline | Site" / "Headline - Site" suffixes of <title> and og:title.
+TITLE_SUFFIX_RE: Final = re.compile(r"\s+[|–—·•-]\s+[^|–—·•]{2,40}$")
+
+# ----------------------------------------------------------------- subtitle / lead
+LEAD_CLASS_RE: Final = re.compile(
+    r"(?:^|[\s_-])(?:lead|leadtext|lede|intro|introduction|teaser|teasertext|summary|standfirst|"
+    r"excerpt|abstract|subline|subtitle|sub-title|deck|dek|description|vorspann|"
+    r"article-?intro|article__intro|header-?text)(?:$|[\s_-])",
+    re.I,
+)
+
+# Blocks after the headline that are not the lead: captions, credits, bylines, dates, teasers.
+NOT_LEAD_CLASS_RE: Final = re.compile(
+    r"caption|credit|copyright|byline|author|date|time|meta|kicker|dachzeile|breadcrumb|share|"
+    r"social|teaser-?list|teasergroup|related|newsletter|advert|(?:^|[\s_-])ad(?:$|[\s_-])|"
+    r"gallery|video|audio|player|toolbar|label",
+    re.I,
+)
+BYLINE_START_RE: Final = re.compile(r"^(?:von|by|stand|aktualisiert|updated|foto|bild)\b", re.I)
+XP_FOLLOWING_BLOCKS: Final = etree.XPath(
+    "following::*[self::p or self::div or self::span or self::h2 or self::strong or self::section]"
+    "[position() <= 120]"
+)
+
+# ----------------------------------------------------------------- authors
+XP_AUTHOR_NODES: Final = etree.XPath(
+    '//*[@itemprop="author"] | //*[@rel="author"]'
+    ' | //*[contains(translate(@class, "AUTHORBYLINE", "authorbyline"), "author")'
+    ' or contains(translate(@class, "AUTHORBYLINE", "authorbyline"), "byline")]'
+)
+AUTHOR_PREFIX_RE: Final = re.compile(
+    r"^(?:(?:ein(?:e)?\s+)?(?:kommentar|analyse|gastbeitrag|interview|essay|kolumne|bericht|"
+    r"reportage|meinung|text|fotos?|video|recherche)\s+(?:von|by)\b|von|by|autor(?:in)?|autoren|"
+    r"author|written by|geschrieben von|text|verfasst von|from)\s*:?\s*",
+    re.I,
+)
+AUTHOR_SPLIT_RE: Final = re.compile(r"\s*(?:,|;|\s&\s|\bund\b|\band\b|\s/\s|\s\|\s|\n)\s*", re.I)
+AGENCY_RE: Final = re.compile(
+    r"^(?:dpa|afp|ap|rtr|reuters|kna|epd|sid|apa|sda|ddp|dts|ots|kyodo|ansa|efe|"
+    r"dpa-afx|afx|dow jones|bloomberg|xinhua|tass|itar-tass|ukrinform|unian)"
+    r"(?:[\s/,.-]+(?:dpa|afp|ap|rtr|reuters|kna|epd|sid|apa|sda|ddp|dts|lno|lsw|lby|lhe|lni|lbn|tmn|lmv|"
+    r"lsa|lth|ots|aktuell))*\.?$",
+    re.I,
+)
+
+# ----------------------------------------------------------------- dates
+XP_DATE_ITEMPROP: Final = etree.XPath(
+    '//*[@itemprop="datePublished"] | //*[@itemprop="dateCreated"]'
+)
+XP_DATE_MODIFIED_ITEMPROP: Final = etree.XPath('//*[@itemprop="dateModified"]')
+
+# ----------------------------------------------------------------- pruning
+# Elements that never hold article prose.
+DROP_TAGS: Final[tuple[str, ...]] = (
+    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed",
+    "form", "button", "select", "input", "textarea", "nav", "aside", "footer", "figure",
+    "figcaption", "picture", "video", "audio", "map", "dialog", "menu",
+)  # fmt: skip
+# class/id tokens of boilerplate containers (matched on word boundaries of the attribute value).
+BOILERPLATE_RE: Final = re.compile(
+    r"(?:^|[\s_-])(?:share|sharing|shariff|social|socials|social-?media|sharebar|share-?bar|"
+    r"newsletter|subscribe|subscription|comments?|commentlist|respond|reply|disqus|related|"
+    r"relatedposts|teaser\w*|more-?articles|recommend(?:ed|ations?)?|outbrain|taboola|"
+    r"advert|advertisement|ads?|ad-?slot|adslot|anzeige|sponsored|promo|banner|breadcrumbs?|"
+    r"sidebar|widget|cookie|consent|paywall-?(?:box|teaser)?|caption|credits?|copyright|"
+    r"byline|author-?box|author-?bio|tags?|tag-?list|keywords|print|toolbar|pagination|"
+    r"navigation|navbar|menu|skip-?link|read-?more|readmore|also-?read|inline-?teaser|"
+    r"embed|video-?player|audio-?player|podcast-player|gallery|slider|carousel|rating|"
+    r"modal|overlay|popup|toc|table-of-contents|post-?meta|entry-?meta|entry-?footer|meta-?bar)"
+    r"(?:$|[\s_-])",
+    re.I,
+)
+ROLE_DROP_RE: Final = re.compile(r"^(?:navigation|banner|contentinfo|complementary|search|dialog)$")
+XP_HIDDEN: Final = etree.XPath(
+    '//*[@hidden or @aria-hidden="true"'
+    ' or contains(translate(@style, "DISPLAYNOEVT ", "displaynoevt"), "display:none")'
+    ' or contains(translate(@style, "DISPLAYNOEVT ", "displaynoevt"), "visibility:hidden")]'
+)
+
+# ----------------------------------------------------------------- body
+# Hints for the body container (generic CMS vocabulary), used as a score bonus only.
+BODY_HINT_RE: Final = re.compile(
+    r"articlebody|article-?body|article__body|article-?content|article__content|article-?text|"
+    r"entry-?content|post-?content|post-?body|story-?body|story-?content|content-?body|"
+    r"body-?text|text-?body|richtext|rich-text|article__text|single-?content|main-?content",
+    re.I,
+)
+XP_BODY_ITEMPROP: Final = etree.XPath('//*[@itemprop="articleBody"]')
+XP_PARAGRAPHS: Final = etree.XPath("//p")
+BLOCK_TAGS: Final[frozenset[str]] = frozenset(
+    {"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "dt", "tr", "div",
+     "section", "article", "ul", "ol", "dl", "table", "header", "main", "hgroup", "h1",
+     "figure", "address", "details", "summary"}
+)  # fmt: skip
+HEADING_TAGS: Final[frozenset[str]] = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+# ----------------------------------------------------------------- related block
+XP_RELATED_LABEL_CANDIDATES: Final = etree.XPath(
+    "//h2 | //h3 | //h4 | //h5 | //h6 | //p | //strong | //b | //span | //div[not(*)] | //header"
+    " | //legend | //dt | //figcaption"
+)
+XP_RELATED_CONTAINERS: Final = etree.XPath(
+    '//*[contains(concat(" ", normalize-space(@class), " "), " jp-relatedposts ")'
+    ' or contains(concat(" ", normalize-space(@class), " "), " related-posts ")'
+    ' or contains(concat(" ", normalize-space(@class), " "), " yarpp-related ")'
+    ' or contains(concat(" ", normalize-space(@class), " "), " crp_related ")]'
+)
+XP_LINKS: Final = etree.XPath(".//a[@href]")
