@@ -32,6 +32,8 @@ class ArticleItem:
     http_status: int | None = None
     fetched_at: str | None = None
     depth: int = 0
+    # Id of the stored raw response this item came from (provenance; set by the raw-page store).
+    raw_page_id: int | None = None
     # Filled by the pipelines.
     site: str | None = None
     source_attribution: str | None = None

@@ -45,6 +45,7 @@ ARTICLE_FIELDS = (
     "fetched_url",
     "http_status",
     "extractor_version",
+    "raw_page_id",
 )
 _JSON_FIELDS = frozenset({"authors", "tags"})
 

@@ -64,6 +64,7 @@ def m001_initial(db: Database) -> None:
             "last_seen_at": str,
             "crawl_id": int,
             "extractor_version": str,
+            "raw_page_id": int,
         },
         pk="id",
         not_null={"url"},
