@@ -11,6 +11,7 @@ from .selectors import (
     KICKER_CLASS_RE,
     LEAD_CLASS_RE,
     NOT_LEAD_CLASS_RE,
+    OVERLAY_CLASS_RE,
     TITLE_SUFFIX_RE,
     XP_H1,
     XP_HEADLINE_ALT,
@@ -108,24 +109,48 @@ def find_title(meta: PageMetadata, root: HtmlElement) -> tuple[str | None, HtmlE
     og:title and <title> are often SEO variants, so they only arbitrate between visible
     candidates; they become the answer only when the page has no usable visible headline.
     """
-    known = metadata_titles(meta, root)
-    known_folded = {t.casefold() for t in known}
-    h1s = [(el, headline_text(el)) for el in XP_H1(root)]
-    h1s = [(el, text) for el, text in h1s if text]
-    real = [(el, text) for el, text in h1s if not is_breadcrumb(el)]
-    for el, _ in real:
-        for text in headline_variants(el):
-            if text.casefold() in known_folded:
-                return text, el
+    known = [t.casefold() for t in metadata_titles(meta, root)]
+    h1s = [el for el in XP_H1(root) if headline_text(el) and not in_overlay(el)]
+    real = [el for el in h1s if not is_breadcrumb(el)]
+    for el in real:
+        text = confirmed_variant(el, known)
+        if text:
+            return text, el
     for el in XP_HEADLINE_ALT(root):
-        text = headline_text(el)
-        if len(text) >= 10 and text.casefold() in known_folded:
+        text = confirmed_variant(el, known)
+        if text and len(text) >= 10 and not in_overlay(el):
+            return text, el
+    # A breadcrumb h1 counts only when it repeats the most trusted stated headline exactly.
+    for el in h1s:
+        text = confirmed_variant(el, known[:1])
+        if text:
             return text, el
     if real:
-        return real[0][1], real[0][0]
-    if known:
-        return known[0], (h1s[0][0] if h1s else None)
-    return (h1s[0][1], h1s[0][0]) if h1s else (None, None)
+        return headline_text(real[0]), real[0]
+    stated = metadata_titles(meta, root)
+    if stated:
+        return stated[0], (h1s[0] if h1s else None)
+    return (headline_text(h1s[0]), h1s[0]) if h1s else (None, None)
+
+
+def confirmed_variant(el: HtmlElement, known: list[str]) -> str | None:
+    """The variant of el's headline that matches the most trusted stated title, if any."""
+    best: tuple[int, str] | None = None
+    for text in headline_variants(el):
+        folded = text.casefold()
+        if folded in known:
+            rank = known.index(folded)
+            if best is None or rank < best[0]:
+                best = (rank, text)
+    return best[1] if best else None
+
+
+def in_overlay(el: HtmlElement) -> bool:
+    """Headings of modals, dialogs and consent layers are not the page's headline."""
+    for node in (el, *list(el.iterancestors())[:4]):
+        if node.tag == "dialog" or OVERLAY_CLASS_RE.search(f"{node.get('class', '')} {node.get('id', '')}"):
+            return True
+    return False
 
 
 def find_lead_element(

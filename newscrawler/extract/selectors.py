@@ -76,6 +76,7 @@ KICKER_CLASS_RE: Final = re.compile(
     r"screen-reader",
     re.I,
 )
+OVERLAY_CLASS_RE: Final = re.compile(r"modal|dialog|popup|overlay|consent|cookie|lightbox|flyout", re.I)
 BREADCRUMB_RE: Final = re.compile(r"breadcrumb", re.I)
 # "Headline | Site" / "Headline - Site" suffixes of <title> and og:title.
 TITLE_SUFFIX_RE: Final = re.compile(r"\s+[|–—·•-]\s+[^|–—·•]{2,40}$")
