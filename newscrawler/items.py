@@ -29,6 +29,8 @@ class ArticleItem:
     related: list[dict[str, Any]] = field(default_factory=list)
     # Where the page came from.
     fetched_url: str | None = None
+    # Earlier URLs of the request when the site redirected (Scrapy's redirect_urls).
+    redirect_urls: list[str] = field(default_factory=list)
     http_status: int | None = None
     fetched_at: str | None = None
     depth: int = 0
@@ -40,3 +42,6 @@ class ArticleItem:
     word_count: int | None = None
     content_hash: str | None = None
     duplicate_of: int | None = None
+    # URL of the first copy when this article is a copy of another (resolved to an id on write).
+    duplicate_of_url: str | None = None
+    similarity: float | None = None

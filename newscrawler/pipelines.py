@@ -27,6 +27,7 @@ from newscrawler.extract.boilerplate import (
     strip_boilerplate_tail,
 )
 from newscrawler.extract.fingerprint import canonicalize_url, content_hash, site_of
+from newscrawler.extract.similarity import lsh_buckets, signature_of
 from newscrawler.extract.text import RULES, repair_line
 
 logger = logging.getLogger(__name__)
@@ -180,56 +181,99 @@ class ValidatePipeline:
 
 
 class DedupPipeline:
-    """One article, one row: canonical URL first, then the exact hash of the normalised text.
+    """One article, one row; copies of a story linked to its first copy.
 
-    Sets ``url`` to its canonical form, ``site`` and ``content_hash``. Drops a URL this run
-    already handled, and a text that the archive (or this run) holds under another URL,
-    recording that URL as an alias of the stored article. A URL archived in an earlier run
-    passes: the archive updates it if its text changed.
+    1. URL: ``url`` becomes its canonical form (``site`` and ``content_hash`` are set too);
+       a URL this run already handled is dropped (:class:`DuplicateUrl`). The fetched URL and
+       any redirect hops are recorded as aliases.
+    2. Exact text: the same normalised text under another URL of the *same site* is the same
+       article: dropped (:class:`DuplicateContent`) and the URL recorded as an alias. On
+       another site it is a republication: kept, with ``duplicate_of_url`` and similarity 1.
+    3. Near-identical text (MinHash/LSH, ``DEDUP_NEAR_THRESHOLD``): kept, linked to the first
+       copy with its similarity, so queries can include or exclude copies.
+
+    A URL archived in an earlier run passes: the archive updates it if its text changed.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, *, near: bool, threshold: float) -> None:
         self.crawler = crawler
         self.stats = _stats(crawler)
+        self.near = near
+        self.threshold = threshold
         # Bounded by the run (CLOSESPIDER_PAGECOUNT), not by the archive's size.
         self._urls_this_run: set[str] = set()
-        self._hashes_this_run: dict[str, str] = {}
+        self._hashes_this_run: dict[str, tuple[str, str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
-        if not crawler.settings.getbool("ARCHIVE_ENABLED", True):
+        settings = crawler.settings
+        if not settings.getbool("ARCHIVE_ENABLED", True):
             raise NotConfigured("deduplication reads the archive: ARCHIVE_ENABLED is off")
-        return cls(crawler)
+        threshold = settings.getfloat("DEDUP_NEAR_THRESHOLD", 0.5)
+        if not 0.0 < threshold <= 1.0:
+            raise NotConfigured(f"DEDUP_NEAR_THRESHOLD must be in (0, 1], got {threshold}")
+        pipeline = cls(crawler, near=settings.getbool("DEDUP_NEAR_ENABLED", True), threshold=threshold)
+        crawler.signals.connect(pipeline.request_dropped, signal=signals.request_dropped)
+        return pipeline
 
     def open_spider(self) -> None:
         archive_for(self.crawler)
+
+    def request_dropped(self, request: Any, spider: Spider) -> None:
+        """A redirect that ends at an already-crawled URL still makes its hops aliases of it."""
+        self._alias_redirects(request.meta.get("redirect_urls") or [], canonicalize_url(request.url))
+
+    def _alias_redirects(self, hops: list[str], url: str) -> None:
+        archive = archive_for(self.crawler)
+        for hop in hops:
+            if canonicalize_url(hop) != url:
+                archive.add_alias(canonicalize_url(hop), url, "redirect")
+                self.stats.inc_value("newscrawler/dedup/redirect_alias")
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         url = canonicalize_url(adapter["url"])
         adapter["url"] = url
-        adapter["site"] = site_of(url)
-        digest = content_hash(adapter.get("body") or "")
+        site = site_of(url)
+        adapter["site"] = site
+        body = adapter.get("body") or ""
+        digest = content_hash(body)
         adapter["content_hash"] = digest
         archive = archive_for(self.crawler)
         fetched = adapter.get("fetched_url")
-        if fetched:
-            fetched = canonicalize_url(fetched)
-            if fetched != url:
-                archive.add_alias(fetched, url, "fetched_as")
+        if fetched and canonicalize_url(fetched) != url:
+            archive.add_alias(canonicalize_url(fetched), url, "fetched_as")
+        self._alias_redirects(adapter.get("redirect_urls") or [], url)
         if url in self._urls_this_run:
             self.stats.inc_value("newscrawler/dedup/duplicate_url")
             raise DuplicateUrl(f"already handled in this run: {url}", log_level="INFO")
-        first_url = self._hashes_this_run.get(digest)
-        if first_url is None:
-            stored = archive.article_for_hash(digest)
-            first_url = stored[1] if stored else None
-        if first_url is not None and first_url != url:
-            archive.add_alias(url, first_url, "duplicate_content")
-            self.stats.inc_value("newscrawler/dedup/duplicate_content")
-            raise DuplicateContent(f"same text as {first_url}: {url}", log_level="INFO")
+
+        first = self._hashes_this_run.get(digest) or archive.article_for_hash(digest)
+        if first is not None and first[0] != url:
+            first_url, first_site = first
+            if first_site == site:
+                archive.add_alias(url, first_url, "duplicate_content")
+                self.stats.inc_value("newscrawler/dedup/duplicate_content")
+                raise DuplicateContent(f"same text as {first_url}: {url}", log_level="INFO")
+            adapter["duplicate_of_url"] = first_url
+            adapter["similarity"] = 1.0
+            self.stats.inc_value("newscrawler/dedup/republished_copy")
         self._urls_this_run.add(url)
-        self._hashes_this_run.setdefault(digest, url)
+        self._hashes_this_run.setdefault(digest, (url, site))
+
+        if self.near and body:
+            signature = signature_of(body)
+            if signature is not None:
+                buckets = lsh_buckets(signature)
+                archive.add_signature(url, signature, buckets)
+                if not adapter.get("duplicate_of_url"):
+                    match = archive.find_near_duplicate(
+                        signature, buckets, url=url, threshold=self.threshold
+                    )
+                    if match is not None:
+                        adapter["duplicate_of_url"] = match.url
+                        adapter["similarity"] = round(match.similarity, 3)
+                        self.stats.inc_value("newscrawler/dedup/near_duplicate")
         return item
 
 

@@ -51,6 +51,11 @@ ITEM_PIPELINES = {
     "newscrawler.pipelines.ArchivePipeline": 800,
 }
 
+# -- Spider middlewares: keep the raw response behind every item (provenance) ----------------
+SPIDER_MIDDLEWARES = {
+    "newscrawler.rawpages.RawPagesMiddleware": 950,
+}
+
 # -- Feed exports work as usual (scrapy crawl news -O articles.jsonl) -------------------------
 FEED_EXPORT_ENCODING = "utf-8"
 
@@ -67,10 +72,20 @@ CLEAN_INSERT_MARKERS: dict[str, list[str]] = {}
 # ValidatePipeline: articles with fewer body words are dropped (EmptyBody / TooShort).
 VALIDATE_MIN_WORDS = 25
 
+# DedupPipeline: near-duplicate detection (MinHash/LSH) and its Jaccard threshold.
+DEDUP_NEAR_ENABLED = True
+DEDUP_NEAR_THRESHOLD = 0.5
+
 # ArchivePipeline: the SQLite archive.
 ARCHIVE_ENABLED = True
 ARCHIVE_PATH = "archive/news.db"
 ARCHIVE_BATCH_SIZE = 50
 ARCHIVE_TIMEOUT = 30.0
+
+# RawPagesMiddleware: raw responses of archived articles, zlib-compressed, in their own SQLite
+# file; empty RAW_ARCHIVE_PATH means ARCHIVE_PATH with "-raw" before ".db" (archive/news-raw.db).
+RAW_ARCHIVE_ENABLED = True
+RAW_ARCHIVE_PATH = ""
+RAW_ARCHIVE_BATCH_SIZE = 50
 
 LOG_LEVEL = "INFO"

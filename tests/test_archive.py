@@ -7,6 +7,7 @@ import pytest
 from sqlite_utils import Database
 
 from newscrawler.archive import Archive, ArchiveError
+from newscrawler.archive.migrations import migrations
 
 
 def article(url, body="Ein Text über den NATO-Gipfel in Washington.", **extra):
@@ -45,7 +46,8 @@ def test_reopening_applies_no_migration_twice(tmp_path):
     Archive.open(tmp_path / "news.db").close()
     Archive.open(tmp_path / "news.db").close()
     db = Database(tmp_path / "news.db")
-    assert db["_sqlite_migrations"].count == 1
+    names = [row["name"] for row in db["_sqlite_migrations"].rows]
+    assert len(names) == len(set(names)) == len(migrations._migrations)
 
 
 def test_batch_is_written_when_full_and_on_close(tmp_path):

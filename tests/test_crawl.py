@@ -78,7 +78,7 @@ def test_every_demo_article_is_archived_exactly_once(demo_crawl):
     archive, _ = demo_crawl
     archived = [path_of(r["url"]) for r in rows(archive, "select url from articles")]
     assert len(archived) == len(set(archived))
-    aliases = {path_of(r["url"]) for r in rows(archive, "select url from url_aliases")}
+    aliases = {path_of(r["url"]) for r in rows(archive, "select url from url_aliases where reason = 'duplicate_content'")}
     # Each article page of the site is either archived or recorded as another URL of one.
     assert set(demo_pages()) == set(archived) | aliases
     assert len(archived) == GENUINE_ARTICLES
@@ -86,6 +86,8 @@ def test_every_demo_article_is_archived_exactly_once(demo_crawl):
     for path in ONLY_VIA_RELATED:
         assert path in archived
     assert len(REPUBLISHED & set(archived)) == 1
+    # Different stories of one site are never linked as copies of each other.
+    assert rows(archive, "select count(*) as n from articles where duplicate_of is not null")[0]["n"] == 0
     assert len(REPUBLISHED & aliases) == 1
     assert all(ARTICLE_PATH.match(path) for path in archived)
 
@@ -151,6 +153,15 @@ def test_duplicates_are_stored_once_and_aliased(demo_crawl):
     assert len(hashes) == len(set(hashes))
     reasons = {r["reason"] for r in rows(archive, "select reason from url_aliases")}
     assert "duplicate_content" in reasons
+
+
+def test_redirect_hops_resolve_to_the_article(demo_crawl):
+    archive, _ = demo_crawl
+    target = "/2024/07/05/ki-verordnung-der-eu-was-unternehmen-jetzt-wissen-muessen/"
+    (article,) = rows(archive, "select id from articles where url like ?", (f"%{target}",))
+    aliases = {path_of(r["url"]): r for r in rows(archive, "select * from url_aliases where reason = 'redirect'")}
+    for hop in ("/?p=4923", "/2024/07/05/ki-verordnung-der-eu/"):
+        assert aliases[hop]["article_id"] == article["id"]
 
 
 def test_full_text_search_finds_the_seed(demo_crawl):

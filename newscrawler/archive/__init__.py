@@ -16,11 +16,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlite_utils import Database
 
+from newscrawler.archive.derived import analyst_columns
 from newscrawler.archive.migrations import migrations
+from newscrawler.extract.similarity import (
+    estimate_similarity,
+    signature_from_bytes,
+    signature_to_bytes,
+)
 
-__all__ = ["Archive", "ArchiveError", "FlushCounts", "utc_now"]
+__all__ = ["Archive", "ArchiveError", "FlushCounts", "NearMatch", "utc_now"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +53,7 @@ ARTICLE_FIELDS = (
     "http_status",
     "extractor_version",
     "raw_page_id",
+    "similarity",
 )
 _JSON_FIELDS = frozenset({"authors", "tags"})
 
@@ -57,6 +65,14 @@ class ArchiveError(Exception):
 def utc_now() -> str:
     """Now, as ISO 8601 in UTC to the second: the archive's timestamp format."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class NearMatch:
+    """The first copy of a story that a new text nearly duplicates."""
+
+    url: str
+    similarity: float
 
 
 @dataclass
@@ -88,6 +104,8 @@ class Archive:
         self.crawl_id: int | None = None
         self._articles: list[dict[str, Any]] = []
         self._aliases: list[tuple[str, str, str]] = []
+        # Signatures computed by deduplication, waiting for their article to be queued.
+        self._signatures: dict[str, tuple[np.ndarray, list[int]]] = {}
 
     @classmethod
     def open(cls, path: str | Path, *, timeout: float = 30.0, batch_size: int = 50) -> Archive:
@@ -184,13 +202,54 @@ class Archive:
         ).fetchone()
         return None if row is None else int(row[0])
 
-    def article_for_hash(self, content_hash: str) -> tuple[int, str] | None:
-        """``(id, url)`` of the first article stored with this body hash, else ``None``."""
+    def article_for_hash(self, content_hash: str) -> tuple[str, str] | None:
+        """``(url, site)`` of the first copy stored with this body hash, else ``None``."""
         row = self.db.execute(
-            "select id, url from articles where content_hash = ? order by id limit 1",
+            "select url, site from articles where content_hash = ? order by id limit 1",
             [content_hash],
         ).fetchone()
-        return None if row is None else (int(row[0]), str(row[1]))
+        return None if row is None else (str(row[0]), str(row[1]))
+
+    def find_near_duplicate(
+        self,
+        signature: np.ndarray,
+        buckets: list[int],
+        *,
+        url: str,
+        threshold: float,
+    ) -> NearMatch | None:
+        """The first copy of the most similar stored or queued text, if it reaches ``threshold``.
+
+        Candidates come from the LSH buckets (an indexed lookup, whatever the archive's size)
+        and from the queued batch; each is scored on its stored signature. A text is never its
+        own duplicate, and a match that is itself a copy leads to the copy's first copy.
+        """
+        best: tuple[float, str] | None = None
+        placeholders = ",".join("(?,?)" for _ in buckets)
+        params: list[Any] = [v for pair in enumerate(buckets) for v in pair]
+        rows = self.db.execute(
+            "select a.url, s.signature, coalesce(root.url, a.url) "
+            # A join on VALUES, not "(band, bucket) in (...)": only the join uses the index.
+            f"from (select distinct l.article_id from (values {placeholders}) v "
+            "      join article_lsh l on l.band = v.column1 and l.bucket = v.column2) c "
+            "join articles a on a.id = c.article_id "
+            "join article_signatures s on s.article_id = a.id "
+            "left join articles root on root.id = a.duplicate_of",
+            params,
+        ).fetchall()
+        candidates = [(str(r[0]), signature_from_bytes(r[1]), str(r[2])) for r in rows]
+        for record in self._articles:
+            queued = record.get("_signature")
+            if queued is not None:
+                root = record.get("duplicate_of_url") or record["url"]
+                candidates.append((record["url"], queued, root))
+        for candidate_url, candidate_signature, root in candidates:
+            if url in (candidate_url, root):
+                continue
+            score = estimate_similarity(signature, candidate_signature)
+            if score >= threshold and (best is None or score > best[0]):
+                best = (score, root)
+        return None if best is None else NearMatch(url=best[1], similarity=best[0])
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -206,10 +265,18 @@ class Archive:
         """
         if not record.get("url"):
             raise ValueError("an article record needs a url")
-        self._articles.append(dict(record))
+        queued = dict(record)
+        signature = self._signatures.pop(queued["url"], None)
+        if signature is not None:
+            queued["_signature"], queued["_buckets"] = signature
+        self._articles.append(queued)
         if len(self._articles) >= self.batch_size:
             return self.flush()
         return None
+
+    def add_signature(self, url: str, signature: np.ndarray, buckets: list[int]) -> None:
+        """Attach a near-duplicate signature to the article that will be queued under ``url``."""
+        self._signatures[url] = (signature, buckets)
 
     def add_alias(self, url: str, article_url: str, reason: str) -> None:
         """Queue "``url`` is another address of the article stored at ``article_url``"."""
@@ -239,7 +306,8 @@ class Archive:
             return 0
         with open(path, "a", encoding="utf-8") as out:
             for record in self._articles:
-                out.write(json.dumps({"article": record}, ensure_ascii=False, default=str) + "\n")
+                plain = {k: v for k, v in record.items() if not k.startswith("_")}
+                out.write(json.dumps({"article": plain}, ensure_ascii=False, default=str) + "\n")
             for url, article_url, reason in self._aliases:
                 out.write(json.dumps({"alias": [url, article_url, reason]}) + "\n")
         written = len(self._articles) + len(self._aliases)
@@ -252,16 +320,21 @@ class Archive:
         row = {key: record.get(key) for key in ARTICLE_FIELDS}
         for key in _JSON_FIELDS:
             row[key] = json.dumps(list(row[key] or []), ensure_ascii=False)
+        row.update(analyst_columns(record))  # dates for analysts (UTC, offset, day, source)
         row["last_seen_at"] = now
         conn = self.db.conn
         existing = conn.execute(
             "select id, content_hash from articles where url = ?", [row["url"]]
         ).fetchone()
+        duplicate_url = record.get("duplicate_of_url")
+        if duplicate_url:
+            row["duplicate_of"] = self.article_id_for_url(duplicate_url)
         if existing is None:
             row["first_seen_at"] = now
             row["crawl_id"] = self.crawl_id
             article_id = int(self.db["articles"].insert(row).last_pk)  # type: ignore[attr-defined]
             counts.new += 1
+            self._write_signature(article_id, record)
             # Links written earlier that point here now have their target.
             conn.execute(
                 "update related_links set target_article_id = ? "
@@ -278,8 +351,24 @@ class Archive:
             else:
                 row["crawl_id"] = self.crawl_id
                 self.db["articles"].update(article_id, row)
+                self._write_signature(article_id, record)
                 counts.updated += 1
         self._write_related(article_id, record.get("related") or [])
+
+    def _write_signature(self, article_id: int, record: Mapping[str, Any]) -> None:
+        signature = record.get("_signature")
+        if signature is None:
+            return
+        conn = self.db.conn
+        conn.execute("delete from article_lsh where article_id = ?", [article_id])
+        conn.execute(
+            "insert or replace into article_signatures (article_id, signature) values (?, ?)",
+            [article_id, signature_to_bytes(signature)],
+        )
+        conn.executemany(
+            "insert into article_lsh (band, bucket, article_id) values (?, ?, ?)",
+            [(band, bucket, article_id) for band, bucket in enumerate(record.get("_buckets") or [])],
+        )
 
     def _write_related(self, article_id: int, related: Iterable[Mapping[str, Any]]) -> None:
         conn = self.db.conn

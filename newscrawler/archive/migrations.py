@@ -102,3 +102,62 @@ def m001_initial(db: Database) -> None:
         foreign_keys=[("article_id", "articles", "id")],
     )
     db["url_aliases"].create_index(["article_id"])
+
+
+@migrations()
+def m003_near_duplicates(db: Database) -> None:
+    """MinHash signatures and their LSH buckets, so near-duplicate lookups stay indexed."""
+    db["articles"].add_column("similarity", float)
+    db["article_signatures"].create(
+        {"article_id": int, "signature": bytes},
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_lsh"].create(
+        {"band": int, "bucket": int, "article_id": int},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_lsh"].create_index(["band", "bucket"])
+    db["article_lsh"].create_index(["article_id"])
+
+
+@migrations()
+def m004_analyst_columns(db: Database) -> None:
+    """Dates that sort and facet (UTC, offset, local day, source), and views for analysts.
+
+    ``articles_unique`` hides copies; ``stories`` is one row per story: the first copy with
+    the sites and source attributions of every copy of it.
+    """
+    from newscrawler.archive.derived import ANALYST_COLUMNS, analyst_columns
+
+    articles = db["articles"]
+    for column in ANALYST_COLUMNS:
+        articles.add_column(column, str)
+    rows = db.execute(
+        "select id, url, fetched_url, published_at, modified_at from articles"
+    ).fetchall()
+    for article_id, url, fetched_url, published_at, modified_at in rows:
+        derived = analyst_columns(
+            {"url": url, "fetched_url": fetched_url, "published_at": published_at, "modified_at": modified_at}
+        )
+        articles.update(article_id, derived)
+    articles.create_index(["published_utc"])
+    articles.create_index(["published_day"])
+    db.create_view(
+        "articles_unique",
+        "select * from articles where duplicate_of is null",
+    )
+    db.create_view(
+        "stories",
+        """select a.id as story_id, coalesce(a.published_utc, a.published_at) as published,
+       a.published_day, a.title, a.site, a.section, a.language, a.url,
+       1 + count(c.id) as copies,
+       (select json_group_array(distinct s.site) from articles s
+         where s.id = a.id or s.duplicate_of = a.id) as sites,
+       (select json_group_array(distinct s.source_attribution) from articles s
+         where (s.id = a.id or s.duplicate_of = a.id) and s.source_attribution is not null)
+         as source_attributions
+from articles a left join articles c on c.duplicate_of = a.id
+where a.duplicate_of is null
+group by a.id""",
+    )

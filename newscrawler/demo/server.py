@@ -1,7 +1,9 @@
 """A small static HTTP server for the bundled demo site (and for tests): 127.0.0.1 only.
 
 ``/a/b/`` serves ``a/b/index.html`` (or ``index.xml`` for feeds); the query string is ignored,
-as WordPress ignores ``?utm_source=…``. Run it alone with
+as WordPress ignores ``?utm_source=…``. A ``_redirects`` file in the root (lines of
+``FROM TO [STATUS]``, FROM with or without its query string) answers with redirects, as a
+CMS does for shortlinks and changed slugs. Run it alone with
 ``python -m newscrawler.demo.server [ROOT]``: it prints its base URL and serves until killed.
 """
 
@@ -28,15 +30,29 @@ _TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml; charset
 class _Handler(BaseHTTPRequestHandler):
     server_version = "newscrawler-demo/1"
 
-    def __init__(self, *args: object, root: Path, **kwargs: object) -> None:
+    def __init__(self, *args: object, root: Path, redirects: dict[str, tuple[str, int]], **kwargs: object) -> None:
         self.root = root
+        self.redirects = redirects
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        self._send(body=True)
+        if not self._redirect():
+            self._send(body=True)
 
     def do_HEAD(self) -> None:  # noqa: N802
-        self._send(body=False)
+        if not self._redirect():
+            self._send(body=False)
+
+    def _redirect(self) -> bool:
+        parts = urlsplit(self.path)
+        target = self.redirects.get(self.path) or self.redirects.get(parts.path)
+        if target is None:
+            return False
+        self.send_response(target[1])
+        self.send_header("Location", target[0])
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return True
 
     def _resolve(self) -> Path | None:
         path = unquote(urlsplit(self.path).path)
@@ -70,13 +86,29 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # the crawler logs every request already
 
 
+def _read_redirects(root: Path) -> dict[str, tuple[str, int]]:
+    file = root / "_redirects"
+    if not file.is_file():
+        return {}
+    redirects = {}
+    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+        fields = line.split("#", 1)[0].split()
+        if not fields:
+            continue
+        if len(fields) not in (2, 3):
+            raise ValueError(f"{file}:{number}: expected 'FROM TO [STATUS]', got {line!r}")
+        redirects[fields[0]] = (fields[1], int(fields[2]) if len(fields) == 3 else 301)
+    return redirects
+
+
 class DemoServer:
     """A running server; use as a context manager or call :meth:`stop`."""
 
     def __init__(self, root: Path = DEMO_SITE, host: str = "127.0.0.1", port: int = 0) -> None:
         if not root.is_dir():
             raise FileNotFoundError(f"demo site folder {str(root)!r} does not exist")
-        self.httpd = ThreadingHTTPServer((host, port), partial(_Handler, root=root.resolve()))
+        handler = partial(_Handler, root=root.resolve(), redirects=_read_redirects(root))
+        self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="demo-server", daemon=True)
         self.thread.start()

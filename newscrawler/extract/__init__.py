@@ -41,7 +41,8 @@ def extract_article(
     page_url = find_canonical_url(meta, url)
     # 2. Fields read from the intact DOM: headline, lead, byline, related block (pruning drops them).
     title, title_el = find_title(meta, root)
-    lead = find_lead_element(root, title_el, [title or "", *metadata_titles(meta, root)])
+    titles = [title or "", *metadata_titles(meta, root)]
+    lead = find_lead_element(root, title_el, titles)
     subtitle = find_subtitle(meta, lead)
     lead = lead_text(lead)
     authors = find_authors(meta, root)
@@ -54,7 +55,7 @@ def extract_article(
     related_nodes += select(root, profile.get("related"))
     # 4. Prune boilerplate, then read the body from what is left.
     prune_document(root, related_nodes)
-    paragraphs = body_override(root, profile) or [b.text for b in extract_blocks(root)]
+    paragraphs = body_override(root, profile) or [b.text for b in extract_blocks(root, titles)]
     if lead and not any(lead[:60] in p for p in paragraphs[:3]):
         paragraphs.insert(0, lead)
     article: dict[str, Any] = {

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
+from .cleanup import clean_blocks
 from .metadata import normalize_space
 from .selectors import BLOCK_TAGS, BODY_HINT_RE, HEADING_TAGS
 
@@ -38,6 +40,9 @@ def own_text(el: HtmlElement) -> tuple[str, int]:
         if child.tag in _NON_TEXT_TAGS:
             pass
         elif isinstance(child.tag, str) and child.tag not in BLOCK_TAGS:
+            if len(child) and has_block_child(child):
+                parts.append(child.tail or "")
+                continue  # a custom-element wrapper of blocks: its text belongs to those blocks
             text = child.text_content()
             parts.append(text)
             if child.tag == "a":
@@ -96,18 +101,23 @@ def has_block_child(el: HtmlElement) -> bool:
 
 
 def inline_text(el: HtmlElement) -> str:
-    """Text of an inline run; <br> becomes a space."""
+    """Text of an inline run in document order (a child's tail after its own text); <br> is a space."""
     parts: list[str] = []
-    for node in el.iter():
-        if node.tag == "br":
-            parts.append(" ")
-        elif node is not el and node.text and isinstance(node.tag, str):
-            parts.append(node.text)
-        elif node is el and el.text:
-            parts.append(el.text)
-        if node is not el and node.tail:
-            parts.append(node.tail)
+    _collect_inline(el, parts)
     return normalize_space("".join(parts))
+
+
+def _collect_inline(el: HtmlElement, parts: list[str]) -> None:
+    """Depth-first text of el without its tail, comments and non-text elements skipped."""
+    if el.tag == "br":
+        parts.append(" ")
+    elif isinstance(el.tag, str) and el.tag not in _NON_TEXT_TAGS and el.text:
+        parts.append(el.text)
+    for child in el:
+        if isinstance(child.tag, str):
+            _collect_inline(child, parts)
+        if child.tail:
+            parts.append(child.tail)
 
 
 def walk_blocks(el: HtmlElement, out: list[Block]) -> None:
@@ -158,11 +168,12 @@ def keep_block(block: Block, index: int, total: int) -> bool:
     return len(words) >= 3 or (len(block.text) >= 20)
 
 
-def extract_blocks(root: HtmlElement) -> list[Block]:
-    """Paragraph blocks of the article body in page order."""
+def extract_blocks(root: HtmlElement, titles: Sequence[str] = ()) -> list[Block]:
+    """Paragraph blocks of the article body in page order, furniture lines removed."""
     container = find_body_container(root)
     if container is None:
         return []
     blocks: list[Block] = []
     walk_blocks(container, blocks)
-    return [b for i, b in enumerate(blocks) if keep_block(b, i, len(blocks))]
+    kept = [b for i, b in enumerate(blocks) if keep_block(b, i, len(blocks))]
+    return clean_blocks(kept, titles)

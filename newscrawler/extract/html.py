@@ -9,7 +9,14 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from .metadata import normalize_space
-from .selectors import BOILERPLATE_RE, DROP_TAGS, ROLE_DROP_RE, XP_HIDDEN, XP_PARAGRAPHS
+from .selectors import (
+    BOILERPLATE_RE,
+    DROP_TAGS,
+    HIDDEN_CLASS_TOKENS,
+    ROLE_DROP_RE,
+    XP_HIDDEN,
+    XP_PARAGRAPHS,
+)
 
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 # An element holding this share of all paragraph text is the article itself, whatever its class
@@ -59,7 +66,15 @@ def is_boilerplate(el: HtmlElement) -> bool:
         value = el.get(attr)
         if value and BOILERPLATE_RE.search(value):
             return True
-    return False
+    return hidden_by_class(el.get("class"))
+
+
+def hidden_by_class(classes: str | None) -> bool:
+    """A "hidden"-style class token with no responsive override ("hidden md:block" is visible)."""
+    if not classes:
+        return False
+    tokens = classes.split()
+    return any(t in HIDDEN_CLASS_TOKENS for t in tokens) and not any(":" in t for t in tokens)
 
 
 def remove_element(el: HtmlElement) -> None:

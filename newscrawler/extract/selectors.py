@@ -77,7 +77,7 @@ KICKER_CLASS_RE: Final = re.compile(
     re.I,
 )
 OVERLAY_CLASS_RE: Final = re.compile(r"modal|dialog|popup|overlay|consent|cookie|lightbox|flyout", re.I)
-BREADCRUMB_RE: Final = re.compile(r"breadcrumb", re.I)
+BREADCRUMB_RE: Final = re.compile(r"crumb", re.I)  # breadcrumb, crumbs, header__crumb
 # "Headline | Site" / "Headline - Site" suffixes of <title> and og:title.
 TITLE_SUFFIX_RE: Final = re.compile(r"\s+[|–—·•-]\s+[^|–—·•]{2,40}$")
 
@@ -123,6 +123,25 @@ AGENCY_RE: Final = re.compile(
     re.I,
 )
 
+# Tokens that mark a byline part as an organisation or desk, not a person.
+ORG_WORD_RE: Final = re.compile(
+    r"\b(?:redaktion|redaktionen|agentur|agenturen|zeitung|online|gmbh|verlag|team|newsroom|"
+    r"nachrichten|news|staff|desk|media|medien|magazin|magazine|ressort|reporters?|"
+    r"correspondents?|korrespondenten|editors?|editorial|press|presse)\b",
+    re.I,
+)
+# Author-classed elements in these contexts credit someone else (teaser cards, quotes, comments).
+BYLINE_EXCLUDE_RE: Final = re.compile(r"teaser|related|recommend|quote|comment|reply|review", re.I)
+# Lower-case name particles allowed between the capitalised parts of a person's name.
+NAME_PARTICLES: Final[frozenset[str]] = frozenset(
+    {"von", "van", "de", "der", "den", "del", "della", "di", "da", "du", "zu", "zur", "vom",
+     "ten", "ter", "la", "le", "al", "el", "bin", "ibn", "y", "dos", "das"}
+)  # fmt: skip
+# Yoast/Slack-style "Written by" meta: <meta name="twitter:label1" content="Written by"> + data1.
+WRITTEN_BY_LABELS: Final[frozenset[str]] = frozenset(
+    {"written by", "verfasst von", "geschrieben von", "autor", "autorin", "author", "von"}
+)
+
 # ----------------------------------------------------------------- dates
 XP_DATE_ITEMPROP: Final = etree.XPath(
     '//*[@itemprop="datePublished"] | //*[@itemprop="dateCreated"]'
@@ -146,10 +165,17 @@ BOILERPLATE_RE: Final = re.compile(
     r"byline|author-?box|author-?bio|tags?|tag-?list|keywords|print|toolbar|pagination|"
     r"navigation|navbar|menu|skip-?link|read-?more|readmore|also-?read|inline-?teaser|"
     r"embed|video-?player|audio-?player|podcast-player|gallery|slider|carousel|rating|"
-    r"modal|overlay|popup|toc|table-of-contents|post-?meta|entry-?meta|entry-?footer|meta-?bar)"
+    r"modal|overlay|popup|toc|table-of-contents|post-?meta|entry-?meta|entry-?footer|meta-?bar|"
+    r"related\w*|info-?box|tag-?box|tag-?cloud|print-?box|print-?only|"
+    r"media-?(?:info|rights|credits?|caption|expiry)|"
+    r"sr-?only|sr-?label|srlabel|visually-?hidden|visuallyhidden|screen-?reader(?:-?text)?|"
+    r"hide-?completely)"
     r"(?:$|[\s_-])",
     re.I,
 )
+# A bare "hidden" class token hides the element (Bootstrap/Tailwind) unless a responsive
+# variant such as "md:block" shows it again on larger screens.
+HIDDEN_CLASS_TOKENS: Final[frozenset[str]] = frozenset({"hidden", "hide", "is-hidden", "d-none"})
 ROLE_DROP_RE: Final = re.compile(r"^(?:navigation|banner|contentinfo|complementary|search|dialog)$")
 XP_HIDDEN: Final = etree.XPath(
     '//*[@hidden or @aria-hidden="true"'
@@ -173,6 +199,53 @@ BLOCK_TAGS: Final[frozenset[str]] = frozenset(
      "figure", "address", "details", "summary"}
 )  # fmt: skip
 HEADING_TAGS: Final[frozenset[str]] = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+# ----------------------------------------------------------------- body cleanup
+# Short lines inside the body that are page furniture, not prose (matched on the block text).
+META_LINE_RES: Final[tuple[re.Pattern[str], ...]] = (
+    # "Stand: 22.04.2024, 06:00 Uhr", "Aktualisiert am 3. Mai", "Published on 4 May 2024"
+    re.compile(
+        r"^(?:stand|aktualisiert|zuletzt aktualisiert|veröffentlicht|erstellt|erschienen|"
+        r"published|updated|last updated|posted)\b(?:\s+(?:am|on|um|at))?\s*:?.*\d",
+        re.I,
+    ),
+    # reading time: "3 Min Lesezeit", "Lesedauer: 2 Min.", "5 min read"
+    re.compile(
+        r"\b\d+\s*(?:min\.?|minuten|minutes?)\s*(?:lesezeit|lesedauer|read|reading time)\b|"
+        r"\b(?:lesezeit|lesedauer|reading time)\s*:?\s*\d",
+        re.I,
+    ),
+    # media-player furniture: "AUDIO: …", "02:57 Min.. Verfügbar bis …", "Aktuelle Zeit: 0:00"
+    re.compile(
+        r"^(?:audio|video|podcast)\s*:|\bverfügbar bis\b|abbrechen mit escape|"
+        r"\baktuelle zeit\s*:?\s*\d|^\d{1,2}:\d{2}\s*min\b",
+        re.I,
+    ),
+    # copyright/agency line: "© dpa-infocom, dpa:230428-99-483045/5"
+    re.compile(r"^(?:©|\(c\)\s|copyright\b)", re.I),
+)
+META_LINE_MAX_CHARS: Final = 160
+# A byline as its own block: "Von Nina Magoley", "von David Straub, MDR THÜRINGEN", "Von: A, B".
+BYLINE_LINE_RE: Final = re.compile(r"^(?:von|by|text|autor(?:in)?|autoren)\s*:?\s+\S", re.I)
+# Photo caption ending in a credit: "… Bildrechte: MDR/David Straub", "… (AFP / JORGE GUERRERO)".
+CAPTION_CREDIT_RE: Final = re.compile(
+    r"(?:\b(?:bildrechte|fotos?|bild|bildquelle|credit|photo)\s*:\s*[^.:!?]{2,60}|"
+    r"\((?:©\s*)?[A-Z][\w.&-]*(?:\s[A-Z][\w.&-]*)*\s?/\s?[^()]{2,60}\))$"
+)
+CAPTION_MAX_CHARS: Final = 400
+# Date-and-time parts; a line that is nothing else is a dateline.
+DATE_PART_RE: Final = re.compile(
+    r"\d{1,4}|(?:januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|"
+    r"dezember|january|february|march|may|june|july|october|december|"
+    r"jan|feb|mär|mar|apr|jun|jul|aug|sep|sept|okt|oct|nov|dez|dec)\.?|"
+    r"uhr|am|um|on|at|pm|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mo|di|mi|do|fr|sa|so|"
+    r"[.,:/|–—-]",
+    re.I,
+)
+# The end of a sentence (or of a quotation closing one): a block ending so is prose.
+SENTENCE_END_RE: Final = re.compile(r"[.!?…:;]\s*[\"'“”„«»‘’)\]]*$")
+TRAILING_PROSE_CHARS: Final = 100
 
 # ----------------------------------------------------------------- related block
 XP_RELATED_LABEL_CANDIDATES: Final = etree.XPath(

@@ -276,6 +276,7 @@ class NewsSpider(Spider):
             image=fields.get("image"),
             related=[{"url": canonicalize_url(link["url"]), "title": link.get("title")} for link in related],
             fetched_url=response.url,
+            redirect_urls=list(response.meta.get("redirect_urls") or []),
             http_status=response.status,
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             depth=response.meta.get("depth", 0),
