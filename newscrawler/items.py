@@ -34,6 +34,9 @@ class ArticleItem:
     http_status: int | None = None
     fetched_at: str | None = None
     depth: int = 0
+    # HTTP validators, for conditional re-checks of this article.
+    http_etag: str | None = None
+    http_last_modified: str | None = None
     # Id of the stored raw response this item came from (provenance; set by the raw-page store).
     raw_page_id: int | None = None
     # Filled by the pipelines.

@@ -19,12 +19,12 @@ from scrapy.statscollectors import StatsCollector
 
 from newscrawler import __version__
 from newscrawler.archive import Archive, ArchiveError, utc_now
+from newscrawler.crawlarchive import archive_for, stats_of
 from newscrawler.extract.boilerplate import (
     INSERT_MARKERS,
     TAIL_MARKERS,
     extract_source_attribution,
-    strip_inserts,
-    strip_boilerplate_tail,
+    strip_boilerplate,
 )
 from newscrawler.extract.fingerprint import canonicalize_url, content_hash, site_of
 from newscrawler.extract.similarity import lsh_buckets, signature_of
@@ -69,36 +69,6 @@ class DuplicateContent(DropItem):
     """The same text is archived under another URL; this URL is recorded as an alias."""
 
 
-# -- shared archive -----------------------------------------------------------------------------
-
-
-def archive_for(crawler: Crawler) -> Archive:
-    """The crawl's one open :class:`Archive`, opened on first use from ``ARCHIVE_*`` settings.
-
-    Deduplication reads it and the archive pipeline writes it; sharing one connection lets
-    dedup see what the current batch already queued.
-    """
-    archive: Archive | None = getattr(crawler, "_newscrawler_archive", None)
-    if archive is None:
-        settings = crawler.settings
-        path = settings.get("ARCHIVE_PATH")
-        if not path:
-            raise NotConfigured("ARCHIVE_PATH is empty: set it to the archive's SQLite file")
-        batch_size = settings.getint("ARCHIVE_BATCH_SIZE", 50)
-        if batch_size < 1:
-            raise NotConfigured(f"ARCHIVE_BATCH_SIZE must be at least 1, got {batch_size}")
-        archive = Archive.open(
-            path, timeout=settings.getfloat("ARCHIVE_TIMEOUT", 30.0), batch_size=batch_size
-        )
-        crawler._newscrawler_archive = archive  # type: ignore[attr-defined]
-    return archive
-
-
-def _stats(crawler: Crawler) -> StatsCollector:
-    assert crawler.stats is not None  # set by Crawler.__init__
-    return crawler.stats
-
-
 # -- 1. clean -------------------------------------------------------------------------------------
 
 
@@ -118,7 +88,7 @@ class CleanPipeline:
         settings = crawler.settings
         tail = settings.getdict("CLEAN_TAIL_MARKERS") or TAIL_MARKERS
         inserts = settings.getdict("CLEAN_INSERT_MARKERS") or INSERT_MARKERS
-        return cls(_stats(crawler), tail, inserts)
+        return cls(stats_of(crawler), tail, inserts)
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -128,7 +98,7 @@ class CleanPipeline:
             if repaired != body:
                 self.stats.inc_value(f"newscrawler/clean/{name}")
                 body = repaired
-        stripped = strip_boilerplate_tail(strip_inserts(body, self.insert_markers), self.tail_markers)
+        stripped = strip_boilerplate(body, self.tail_markers, self.insert_markers)
         if stripped != body:
             self.stats.inc_value("newscrawler/clean/strip_boilerplate")
             body = stripped
@@ -197,7 +167,7 @@ class DedupPipeline:
 
     def __init__(self, crawler: Crawler, *, near: bool, threshold: float) -> None:
         self.crawler = crawler
-        self.stats = _stats(crawler)
+        self.stats = stats_of(crawler)
         self.near = near
         self.threshold = threshold
         # Bounded by the run (CLOSESPIDER_PAGECOUNT), not by the archive's size.
@@ -285,7 +255,7 @@ class ArchivePipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.stats = _stats(crawler)
+        self.stats = stats_of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -349,7 +319,7 @@ class ArchivePipeline:
         except Exception:
             logger.exception("could not record the end of crawl %s in %s", archive.crawl_id, archive.path)
         finally:
-            archive.db.close()
+            archive.release()
             del self.crawler._newscrawler_archive  # type: ignore[attr-defined]
 
     def _count(self, counts: Any) -> None:

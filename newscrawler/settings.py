@@ -40,6 +40,17 @@ DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 2
 
+# -- Incremental crawling and per-site counters -----------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # Early: an archived article is skipped before anything else is spent on it.
+    "newscrawler.middlewares.IncrementalMiddleware": 50,
+    # Next to the downloader: sees every response, retried ones included.
+    "newscrawler.middlewares.SiteStatsMiddleware": 950,
+}
+EXTENSIONS = {
+    "newscrawler.health.HealthCheck": 500,
+}
+
 # -- Deduplication of requests: one URL canonicalisation for requests and archive -------------
 REQUEST_FINGERPRINTER_CLASS = "newscrawler.fingerprinting.CanonicalRequestFingerprinter"
 
@@ -71,6 +82,16 @@ CLEAN_INSERT_MARKERS: dict[str, list[str]] = {}
 
 # ValidatePipeline: articles with fewer body words are dropped (EmptyBody / TooShort).
 VALIDATE_MIN_WORDS = 25
+
+# IncrementalMiddleware: archived articles are not fetched again, except those first seen
+# less than RECRAWL_DAYS ago (re-checked with If-None-Match/If-Modified-Since).
+INCREMENTAL_ENABLED = True
+RECRAWL_DAYS = 2.0
+
+# HealthCheck: a site fails the run when it yields no article, or when this share of its
+# responses are refusals or of its article pages extraction failures; `scrapy crawl` then exits 3.
+HEALTH_CHECK_ENABLED = True
+HEALTH_MAX_FAILURE_SHARE = 0.5
 
 # DedupPipeline: near-duplicate detection (MinHash/LSH) and its Jaccard threshold.
 DEDUP_NEAR_ENABLED = True

@@ -15,7 +15,16 @@ __all__ = ["DEFAULT_SITES_FILE", "SiteProfile", "SiteProfileError", "load_profil
 DEFAULT_SITES_FILE = Path(__file__).with_name("sites.toml")
 _SELECTOR_FIELDS = frozenset({"title", "body", "authors", "published_at", "related"})
 _KEYS = frozenset(
-    {"start_urls", "allowed_domains", "article_pattern", "related_labels", "language", "selectors"}
+    {
+        "start_urls",
+        "allowed_domains",
+        "article_pattern",
+        "related_labels",
+        "language",
+        "selectors",
+        "feeds",
+        "sitemaps",
+    }
 )
 
 
@@ -34,6 +43,8 @@ class SiteProfile:
     related_labels: tuple[str, ...] = ()
     language: str | None = None
     selectors: Mapping[str, str] = field(default_factory=dict)
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
 
     @classmethod
     def from_mapping(cls, name: str, data: Mapping[str, Any]) -> SiteProfile:
@@ -73,6 +84,8 @@ class SiteProfile:
             related_labels=tuple(_str_list(name, "related_labels", data.get("related_labels", []))),
             language=data.get("language"),
             selectors=selectors,
+            feeds=tuple(_str_list(name, "feeds", data.get("feeds", []))),
+            sitemaps=tuple(_str_list(name, "sitemaps", data.get("sitemaps", []))),
         )
 
 

@@ -176,3 +176,35 @@ def test_unwritable_queue_can_be_dumped_without_loss(tmp_path, archive):
 def test_batch_size_must_be_positive(tmp_path):
     with pytest.raises(ValueError, match="batch_size"):
         Archive.open(tmp_path / "news.db", batch_size=0)
+
+
+def test_a_changed_article_keeps_its_earlier_versions(archive):
+    archive.add_article(article("https://example.org/1", body="Erste Fassung.", content_hash="h1"))
+    archive.flush()
+    archive.add_article(article("https://example.org/1", body="Zweite Fassung.", content_hash="h2"))
+    archive.flush()
+    archive.add_article(article("https://example.org/1", body="Dritte Fassung.", content_hash="h3", title="Neu"))
+    archive.flush()
+    row = archive.db["articles"].get(1)
+    assert (row["body"], row["versions"]) == ("Dritte Fassung.", 3)
+    versions = list(archive.db["article_versions"].rows_where(order_by="version"))
+    assert [(v["version"], v["body"]) for v in versions] == [(1, "Erste Fassung."), (2, "Zweite Fassung.")]
+    assert json.loads(versions[0]["changed_fields"]) == ["body"]
+    assert json.loads(versions[1]["changed_fields"]) == ["title", "body"]
+    assert versions[0]["first_seen_at"] == row["first_seen_at"]
+    assert versions[1]["first_seen_at"] == versions[0]["replaced_at"]
+    # Seeing the newest text again adds no version.
+    archive.add_article(article("https://example.org/1", body="Dritte Fassung.", content_hash="h3", title="Neu"))
+    assert archive.flush().unchanged == 1
+    assert archive.db["article_versions"].count == 2
+
+
+def test_a_second_writer_is_refused_until_the_first_is_done(tmp_path):
+    from newscrawler.archive import ArchiveBusy
+
+    first = Archive.open(tmp_path / "news.db", writer_lock=True)
+    with pytest.raises(ArchiveBusy, match=r"another crawl is writing .*pid \d+"):
+        Archive.open(tmp_path / "news.db", writer_lock=True)
+    Archive.open(tmp_path / "news.db").close()  # readers and tools without the lock still open it
+    first.close()
+    Archive.open(tmp_path / "news.db", writer_lock=True).close()

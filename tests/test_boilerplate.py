@@ -8,6 +8,7 @@ from newscrawler.extract.boilerplate import (
     extract_source_attribution,
     strip_boilerplate,
     strip_boilerplate_tail,
+    strip_credits,
     strip_inserts,
 )
 from newscrawler.extract.text import repair_text
@@ -64,3 +65,44 @@ def test_inserts_are_dropped_in_the_middle():
 )
 def test_extract_source_attribution(text, source):
     assert extract_source_attribution(text) == source
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Text.\n\nFoto: dpa\n\nMehr Text.", "Text.\n\nMehr Text."),
+        ("Text.\n\n© Reuters/Annegret Hilse\n\nMehr.", "Text.\n\nMehr."),
+        ("Text.\n\nPhoto: AP Photo/Evan Vucci", "Text."),
+        # A sentence that mentions a photo is text; so is a credit for the text itself.
+        ("Foto: Das Bild zeigt den Kanzler bei seiner Ankunft in Washington, wo er von Präsident Biden am Flughafen empfangen und anschließend zum Weißen Haus gebracht wurde.",
+         "Foto: Das Bild zeigt den Kanzler bei seiner Ankunft in Washington, wo er von Präsident Biden am Flughafen empfangen und anschließend zum Weißen Haus gebracht wurde."),
+        ("Text.\n\nQuelle: Reuters", "Text.\n\nQuelle: Reuters"),
+    ],
+)
+def test_strip_credits(before, after):
+    assert strip_credits(before) == after
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Jetzt Newsletter abonnieren: Das Wichtigste des Tages, jeden Morgen.",
+        "Folgen Sie uns auf X und Instagram.",
+        "Teilen Sie diesen Artikel mit Ihren Freunden.",
+        "Sign up for our newsletter to get the day's news.",
+    ],
+)
+def test_newsletter_and_share_prompts_are_dropped(prompt):
+    assert strip_boilerplate(f"Erster Absatz.\n\n{prompt}\n\nZweiter Absatz.") == "Erster Absatz.\n\nZweiter Absatz."
+
+
+def test_boilerplate_around_a_seed_like_text_goes_and_every_real_paragraph_stays():
+    paragraphs = [
+        "Auf dem bevorstehenden Gipfel soll die NATO mit Südkorea über die Ukraine sprechen.",
+        "Dies erklärte NATO-Generalsekretär Jens Stoltenberg, berichtet UNIAN.",
+    ]
+    page = "\n\n".join(
+        ["Foto: UNIAN", paragraphs[0], "Lesen Sie auch: Selenskyj in Washington", paragraphs[1],
+         "Jetzt Newsletter abonnieren", "Ähnliche Themen:", "NATO-Gipfel", "Weitere Nachrichten", "Leave a Reply"]
+    )  # fmt: skip
+    assert strip_boilerplate(page) == "\n\n".join(paragraphs)

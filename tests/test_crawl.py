@@ -12,6 +12,7 @@ import pytest
 from lxml import html as lxml_html
 
 from newscrawler.demo.server import DEMO_SITE
+from newscrawler.extract.text import drop_lone_fragments, repair_line
 
 from .conftest import run_crawl
 
@@ -108,6 +109,20 @@ def test_bodies_are_clean(demo_crawl):
         assert row["word_count"] == len(row["body"].split()) > 100
         assert "\n\n" in row["body"]  # paragraphs kept
         assert "Nachrichten Ostwest" not in row["title"]
+
+
+def test_cleaning_keeps_every_real_paragraph(demo_crawl):
+    """Each text paragraph of a demo article's content survives extraction and cleaning."""
+    archive, _ = demo_crawl
+    pages = demo_pages()
+    for row in rows(archive, "select url, body from articles"):
+        page = pages[path_of(row["url"])]
+        paragraphs = page.xpath('//div[contains(@class, "entry-content")]/p')
+        assert paragraphs
+        for paragraph in paragraphs:
+            text = repair_line(paragraph.text_content())
+            if text and drop_lone_fragments(text):
+                assert text in row["body"], (row["url"], text[:80])
 
 
 def test_seed_article_is_stored_clean_and_complete(demo_crawl):

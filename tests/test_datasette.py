@@ -187,3 +187,41 @@ def test_metadata_describes_every_column_of_the_schema(tmp_path):
 def test_tables_are_browsable(demo_crawl, table):
     archive, _ = demo_crawl
     assert get_json(archive, f"/news/{table}.json")["rows"]
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        (
+            {"published_at": "2024-07-06T00:30:00+02:00", "url": "https://x.example/2024/07/06/a/"},
+            ("2024-07-05T22:30:00+00:00", "+02:00", "2024-07-06", "page"),
+        ),
+        (
+            {"published_at": "2024-07-06T10:15:00+00:00", "published_source": "json-ld"},
+            ("2024-07-06T10:15:00+00:00", "+00:00", "2024-07-06", "json-ld"),
+        ),
+        # A bare day or a time without offset is no instant: no UTC value is invented.
+        ({"published_at": "2024-07-06"}, (None, None, "2024-07-06", "page")),
+        ({"published_at": "2024-07-06T10:15:00"}, (None, None, "2024-07-06", "page")),
+        # No date on the page: the URL's day, labelled as such.
+        ({"url": "https://x.example/2024/7/6/a/"}, (None, None, "2024-07-06", "url")),
+        ({"url": "https://x.example/a/"}, (None, None, None, None)),
+    ],
+)
+def test_derived_date_columns(record, expected):
+    from newscrawler.archive.derived import analyst_columns
+
+    derived = analyst_columns(record)
+    got = tuple(derived[c] for c in ("published_utc", "published_offset", "published_day", "published_source"))
+    assert got == expected
+
+
+def test_an_older_archive_gets_its_dates_derived_on_upgrade(tmp_path):
+    from sqlite_utils import Database
+
+    db = Database(tmp_path / "news.db")
+    migrations.apply(db, stop_before="m004_analyst_columns")
+    db["articles"].insert({"url": "https://x.example/a/", "published_at": "2024-07-06T10:15:00+02:00"})
+    migrations.apply(db)
+    row = next(db.query("select published_utc, published_day, published_source from articles"))
+    assert row == {"published_utc": "2024-07-06T08:15:00+00:00", "published_day": "2024-07-06", "published_source": "page"}

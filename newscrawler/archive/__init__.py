@@ -7,8 +7,10 @@ while a crawl writes it. Writes are batched: :meth:`Archive.add_article` queues,
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ from newscrawler.extract.similarity import (
     signature_to_bytes,
 )
 
-__all__ = ["Archive", "ArchiveError", "FlushCounts", "NearMatch", "utc_now"]
+__all__ = ["Archive", "ArchiveBusy", "ArchiveError", "FlushCounts", "NearMatch", "utc_now"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +56,42 @@ ARTICLE_FIELDS = (
     "extractor_version",
     "raw_page_id",
     "similarity",
+    "http_etag",
+    "http_last_modified",
 )
+# Fields compared between two versions of an article to say what changed.
+VERSIONED_FIELDS = ("title", "subtitle", "authors", "published_at", "modified_at", "body")
 _JSON_FIELDS = frozenset({"authors", "tags"})
 
 
 class ArchiveError(Exception):
     """The archive cannot be opened or written; the message names the file and what to do."""
+
+
+class ArchiveBusy(ArchiveError):
+    """Another crawl holds the archive's writer lock."""
+
+
+def _take_writer_lock(file: Path) -> int:
+    """An exclusive advisory lock on ``FILE.lock``, held for the life of the crawl.
+
+    The kernel drops it when the process ends, however it ends (kill -9 included), so a stale
+    lock file never blocks the next run. Readers (Datasette, sqlite-utils) never take it.
+    """
+    lock_path = file.with_name(file.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+        os.close(fd)
+        raise ArchiveBusy(
+            f"another crawl is writing {str(file)!r} ({holder}); wait for it to finish, or "
+            "write to another ARCHIVE_PATH"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"pid {os.getpid()}, since {utc_now()}\n".encode(), 0)
+    return fd
 
 
 def utc_now() -> str:
@@ -95,30 +127,54 @@ class FlushCounts:
 class Archive:
     """One open archive file. Use :meth:`open`; close it with :meth:`close`."""
 
-    def __init__(self, db: Database, path: Path, *, batch_size: int = 50) -> None:
+    def __init__(
+        self, db: Database, path: Path, *, batch_size: int = 50, lock_fd: int | None = None
+    ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         self.db = db
         self.path = path
         self.batch_size = batch_size
         self.crawl_id: int | None = None
+        self._lock_fd = lock_fd
         self._articles: list[dict[str, Any]] = []
         self._aliases: list[tuple[str, str, str]] = []
         # Signatures computed by deduplication, waiting for their article to be queued.
         self._signatures: dict[str, tuple[np.ndarray, list[int]]] = {}
 
     @classmethod
-    def open(cls, path: str | Path, *, timeout: float = 30.0, batch_size: int = 50) -> Archive:
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        timeout: float = 30.0,
+        batch_size: int = 50,
+        writer_lock: bool = False,
+    ) -> Archive:
         """Open (creating it and its folder if needed) and migrate the archive at ``path``.
 
         Raises :class:`ArchiveError` for a file that is not a SQLite database or cannot be
-        created, and for one that stays locked longer than ``timeout`` seconds.
+        created, and for one that stays locked longer than ``timeout`` seconds. With
+        ``writer_lock``, :class:`ArchiveBusy` when another crawl is writing the archive.
         """
         file = Path(path)
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
+            lock_fd = _take_writer_lock(file) if writer_lock else None
+        except OSError as exc:
+            raise ArchiveError(f"cannot create the archive {str(file)!r}: {exc}") from exc
+        try:
+            return cls._open(file, timeout=timeout, batch_size=batch_size, lock_fd=lock_fd)
+        except BaseException:
+            if lock_fd is not None:
+                os.close(lock_fd)
+            raise
+
+    @classmethod
+    def _open(cls, file: Path, *, timeout: float, batch_size: int, lock_fd: int | None) -> Archive:
+        try:
             conn = sqlite3.connect(file, timeout=timeout, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
+        except sqlite3.Error as exc:
             raise ArchiveError(f"cannot create the archive {str(file)!r}: {exc}") from exc
         db = Database(conn)
         try:
@@ -140,14 +196,21 @@ class Archive:
                 f"{str(file)!r} is not a usable SQLite archive ({exc}). Nothing was written to it: "
                 "move it aside, or point ARCHIVE_PATH at another file"
             ) from exc
-        return cls(db, file, batch_size=batch_size)
+        return cls(db, file, batch_size=batch_size, lock_fd=lock_fd)
 
     def close(self) -> None:
-        """Flush what is queued and close the file."""
+        """Flush what is queued, close the file and release the writer lock."""
         try:
             self.flush()
         finally:
-            self.db.close()
+            self.release()
+
+    def release(self) -> None:
+        """Close the file and release the writer lock without flushing."""
+        self.db.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     # -- crawl runs --------------------------------------------------------------------------
 
@@ -251,6 +314,57 @@ class Archive:
                 best = (score, root)
         return None if best is None else NearMatch(url=best[1], similarity=best[0])
 
+    def recrawl_info(self, url: str) -> dict[str, Any] | None:
+        """What the recrawl policy needs about an archived URL (or alias); ``None`` if unknown."""
+        row = self.db.execute(
+            "select a.first_seen_at, a.last_seen_at, a.http_etag, a.http_last_modified, a.url "
+            "from articles a where a.id = ("
+            "  select id from articles where url = ? "
+            "  union all select article_id from url_aliases where url = ? limit 1)",
+            [url, url],
+        ).fetchone()
+        if row is None:
+            return None
+        keys = ("first_seen_at", "last_seen_at", "http_etag", "http_last_modified", "url")
+        return dict(zip(keys, row))
+
+    def touch(self, url: str) -> bool:
+        """Mark an archived article as seen now (a 304 or an unchanged re-check)."""
+        cursor = self.db.conn.execute(
+            "update articles set last_seen_at = ? where url = ?", [utc_now(), url]
+        )
+        return bool(cursor.rowcount)
+
+    def feed_state(self, url: str) -> dict[str, Any] | None:
+        """The validators and last result of a feed or sitemap fetch, if any."""
+        rows = list(self.db["feed_state"].rows_where("url = ?", [url]))
+        return rows[0] if rows else None
+
+    def record_feed_state(
+        self,
+        url: str,
+        *,
+        kind: str,
+        status: int,
+        etag: str | None,
+        last_modified: str | None,
+        entries: int | None,
+    ) -> None:
+        """Remember a feed or sitemap fetch, so the next run can ask "changed since?"."""
+        previous = self.feed_state(url) or {}
+        self.db["feed_state"].upsert(
+            {
+                "url": url,
+                "kind": kind,
+                "http_etag": etag or previous.get("http_etag"),
+                "http_last_modified": last_modified or previous.get("http_last_modified"),
+                "last_status": status,
+                "last_fetched_at": utc_now(),
+                "entries": entries if entries is not None else previous.get("entries"),
+            },
+            pk="url",
+        )
+
     # -- writes ------------------------------------------------------------------------------
 
     @property
@@ -332,6 +446,7 @@ class Archive:
         if existing is None:
             row["first_seen_at"] = now
             row["crawl_id"] = self.crawl_id
+            row["versions"] = 1
             article_id = int(self.db["articles"].insert(row).last_pk)  # type: ignore[attr-defined]
             counts.new += 1
             self._write_signature(article_id, record)
@@ -350,10 +465,43 @@ class Archive:
                 counts.unchanged += 1
             else:
                 row["crawl_id"] = self.crawl_id
+                row["versions"] = self._keep_version(article_id, row, now)
                 self.db["articles"].update(article_id, row)
                 self._write_signature(article_id, record)
                 counts.updated += 1
         self._write_related(article_id, record.get("related") or [])
+
+    def _keep_version(self, article_id: int, new: Mapping[str, Any], now: str) -> int:
+        """Copy the stored (older) text into ``article_versions``; return the new version number."""
+        old = self.db.execute(
+            "select title, subtitle, authors, published_at, modified_at, body, content_hash, "
+            "first_seen_at, last_seen_at, crawl_id, coalesce(versions, 1) from articles where id = ?",
+            [article_id],
+        ).fetchone()
+        fields = dict(zip((*VERSIONED_FIELDS[:5], "body"), (old[0], old[1], old[2], old[3], old[4], old[5])))
+        changed = [name for name in VERSIONED_FIELDS if (new.get(name) or None) != (fields.get(name) or None)]
+        version = int(old[10])
+        since = old[7]
+        if version > 1:  # this version began when the one before it was replaced
+            previous = self.db.execute(
+                "select replaced_at from article_versions where article_id = ? and version = ?",
+                [article_id, version - 1],
+            ).fetchone()
+            since = previous[0] if previous else None
+        self.db["article_versions"].insert(
+            {
+                "article_id": article_id,
+                "version": version,
+                **fields,
+                "content_hash": old[6],
+                "first_seen_at": since,
+                "seen_at": old[8],
+                "replaced_at": now,
+                "crawl_id": old[9],
+                "changed_fields": json.dumps(changed),
+            }
+        )
+        return version + 1
 
     def _write_signature(self, article_id: int, record: Mapping[str, Any]) -> None:
         signature = record.get("_signature")

@@ -161,3 +161,45 @@ from articles a left join articles c on c.duplicate_of = a.id
 where a.duplicate_of is null
 group by a.id""",
     )
+
+
+@migrations()
+def m005_incremental(db: Database) -> None:
+    """Article versions, HTTP validators for conditional requests, and feed/sitemap state."""
+    db["article_versions"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "version": int,
+            "title": str,
+            "subtitle": str,
+            "authors": str,
+            "published_at": str,
+            "modified_at": str,
+            "body": str,
+            "content_hash": str,
+            "first_seen_at": str,
+            "seen_at": str,
+            "replaced_at": str,
+            "crawl_id": int,
+            "changed_fields": str,  # JSON array of the fields the next version changed
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id"), ("crawl_id", "crawls", "id")],
+    )
+    db["article_versions"].create_index(["article_id", "version"], unique=True)
+    db["articles"].add_column("versions", int)
+    db["articles"].add_column("http_etag", str)
+    db["articles"].add_column("http_last_modified", str)
+    db["feed_state"].create(
+        {
+            "url": str,
+            "kind": str,  # feed or sitemap
+            "http_etag": str,
+            "http_last_modified": str,
+            "last_status": int,
+            "last_fetched_at": str,
+            "entries": int,
+        },
+        pk="url",
+    )

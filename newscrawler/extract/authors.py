@@ -100,7 +100,7 @@ def authors_from_meta(meta: PageMetadata) -> list[str]:
 
 
 def written_by_meta(meta: PageMetadata) -> list[str]:
-    """Values of twitter:misc:Written by, or twitter:dataN whose twitter:labelN says "Written by"."""
+    """twitter:misc:Written by, or twitter:dataN whose twitter:labelN says "Written by"."""
     values = [v for v in meta.meta.get("twitter:misc:written by", []) if v.strip()]
     for index in range(1, 5):
         label = (meta.first_meta(f"twitter:label{index}") or "").strip(" :").casefold()

@@ -13,6 +13,7 @@ from .selectors import BLOCK_TAGS, BODY_HINT_RE, HEADING_TAGS
 
 _MIN_PARAGRAPH_CHARS = 40  # shorter <p> are bylines, labels, teaser snippets
 _MAX_LINK_DENSITY = 0.5
+_MAX_BLOCK_LINK_SHARE = 0.6
 _HINT_BONUS = 1.1
 _JUNK_WEIGHT = 1.0  # how much a character of non-prose text costs a candidate container
 _CANDIDATE_SHARE = 0.25  # containers holding less of the prose than this are not candidates
@@ -27,6 +28,7 @@ class Block:
 
     tag: str
     text: str
+    linked: int = 0  # characters of link text: teaser cards and link lists are mostly links
 
 
 def own_text(el: HtmlElement) -> tuple[str, int]:
@@ -101,7 +103,7 @@ def has_block_child(el: HtmlElement) -> bool:
 
 
 def inline_text(el: HtmlElement) -> str:
-    """Text of an inline run in document order (a child's tail after its own text); <br> is a space."""
+    """Text of an inline run in document order (each tail after its element); <br> is a space."""
     parts: list[str] = []
     _collect_inline(el, parts)
     return normalize_space("".join(parts))
@@ -120,15 +122,26 @@ def _collect_inline(el: HtmlElement, parts: list[str]) -> None:
             parts.append(child.tail)
 
 
-def walk_blocks(el: HtmlElement, out: list[Block]) -> None:
-    """Emit one Block per leaf block element and per run of loose inline text, in order."""
+def link_chars(el: HtmlElement) -> int:
+    """Characters of link text inside el (el itself included); <a name> anchors are not links."""
+    links = [el] if el.tag == "a" else el.iter("a")
+    return sum(len(normalize_space(a.text_content())) for a in links if a.get("href") is not None)
+
+
+def walk_blocks(el: HtmlElement, out: list[Block], in_link: bool = False) -> None:
+    """Emit one Block per leaf block element and per run of loose inline text, in order.
+
+    in_link marks blocks inside a block-level <a> (a whole teaser card wrapped in one link).
+    """
     buffer: list[str] = [el.text or ""]
+    linked = [0]
 
     def flush() -> None:
         text = normalize_space("".join(buffer))
         if text:
-            out.append(Block("div", text))
+            out.append(Block("div", text, len(text) if in_link else linked[0]))
         buffer.clear()
+        linked[0] = 0
 
     for child in el:
         if not isinstance(child.tag, str):
@@ -139,11 +152,11 @@ def walk_blocks(el: HtmlElement, out: list[Block]) -> None:
             if child.tag in _LEAF_SKIP:
                 pass
             elif has_block_child(child):
-                walk_blocks(child, out)
+                walk_blocks(child, out, in_link)
             else:
                 text = inline_text(child)
                 if text:
-                    out.append(Block(child.tag, text))
+                    out.append(Block(child.tag, text, len(text) if in_link else link_chars(child)))
         elif child.tag == "br":
             if buffer and buffer[-1] == "\n":
                 flush()
@@ -151,17 +164,20 @@ def walk_blocks(el: HtmlElement, out: list[Block]) -> None:
                 buffer.append("\n")
         elif has_block_child(child):
             flush()
-            walk_blocks(child, out)
+            walk_blocks(child, out, in_link or (child.tag == "a" and child.get("href") is not None))
         else:
             buffer.append(inline_text(child) if len(child) else (child.text or ""))
             buffer.append(" " if len(child) else "")
+            linked[0] += link_chars(child)
         if child.tail:
             buffer.append(child.tail)
     flush()
 
 
 def keep_block(block: Block, index: int, total: int) -> bool:
-    """Drop fragments that are not prose: single words, "Anzeige", stray symbols."""
+    """Drop fragments that are not prose: single words, "Anzeige", stray symbols, link lists."""
+    if block.linked > _MAX_BLOCK_LINK_SHARE * len(block.text):
+        return False  # a teaser headline, "read more" link or list of links
     if block.tag in HEADING_TAGS:
         return len(block.text) >= 3
     words = block.text.split()

@@ -19,6 +19,7 @@ __all__ = [
     "extract_source_attribution",
     "strip_boilerplate",
     "strip_boilerplate_tail",
+    "strip_credits",
     "strip_inserts",
 ]
 
@@ -69,9 +70,48 @@ TAIL_MARKERS: Mapping[str, tuple[str, ...]] = {
 #: A paragraph that starts with one of these is an editorial insert pointing elsewhere
 #: ("Lesen Sie auch: …") and is dropped wherever it is.
 INSERT_MARKERS: Mapping[str, tuple[str, ...]] = {
-    "de": ("Lesen Sie auch", "Lesen Sie dazu", "Auch interessant", "Mehr dazu", "Zum Thema", "Hören Sie auch"),
-    "en": ("Read also", "Read more", "See also", "Related:", "Also read"),
+    "de": (
+        # Pointers to other articles.
+        "Lesen Sie auch",
+        "Lesen Sie dazu",
+        "Lesen Sie mehr",
+        "Auch interessant",
+        "Mehr dazu",
+        "Zum Thema",
+        "Hören Sie auch",
+        "Sehen Sie auch",
+        # Newsletter, follow and share prompts.
+        "Jetzt Newsletter abonnieren",
+        "Newsletter abonnieren",
+        "Abonnieren Sie unseren Newsletter",
+        "Melden Sie sich für unseren Newsletter an",
+        "Folgen Sie uns",
+        "Folgen Sie",
+        "Teilen Sie diesen Artikel",
+        "Diesen Artikel teilen",
+        "Artikel teilen",
+    ),
+    "en": (
+        "Read also",
+        "Read more",
+        "See also",
+        "Related:",
+        "Also read",
+        "Sign up for our newsletter",
+        "Subscribe to our newsletter",
+        "Follow us",
+        "Share this article",
+    ),
 }
+
+# A short paragraph that only credits a picture: "Foto: dpa", "Bild: Maximilian von Lachner",
+# "© Reuters/Annegret Hilse", "Photo: AP". "Quelle: …" is not here: it credits the text.
+_CREDIT = re.compile(
+    r"^(?:(?:Foto|Fotos|Bild|Bilder|Grafik|Illustration|Video|Titelbild|Symbolbild|Photo|Photos|"
+    r"Image|Picture|Credit|Credits)\s*:|©|\(c\)\s)",
+    re.IGNORECASE,
+)
+_CREDIT_MAX_WORDS = 12
 
 # Where the story comes from, in the words agencies and republishers use. Group "src" is the
 # agency or outlet. Checked in order; the first hit in the text wins.
@@ -130,13 +170,26 @@ def strip_inserts(
     return "\n\n".join(kept)
 
 
+def strip_credits(text: str) -> str:
+    """Drop picture-credit paragraphs: ``"Text.\n\nFoto: dpa\n\nMehr." -> "Text.\n\nMehr."``.
+
+    Only short paragraphs that start like a credit; a sentence that mentions a photo stays.
+    """
+    kept = [
+        p
+        for p in split_paragraphs(text)
+        if not (_CREDIT.match(p) and len(p.split()) <= _CREDIT_MAX_WORDS)
+    ]
+    return "\n\n".join(kept)
+
+
 def strip_boilerplate(
     text: str,
     tail_markers: Mapping[str, Iterable[str]] | Iterable[str] = TAIL_MARKERS,
     insert_markers: Mapping[str, Iterable[str]] | Iterable[str] = INSERT_MARKERS,
 ) -> str:
-    """Both stages: inserts first, so an insert right before the tail cannot hide the marker."""
-    return strip_boilerplate_tail(strip_inserts(text, insert_markers), tail_markers)
+    """All stages: credits and inserts first, so one right before the tail cannot hide its marker."""
+    return strip_boilerplate_tail(strip_inserts(strip_credits(text), insert_markers), tail_markers)
 
 
 def extract_source_attribution(text: str) -> str | None:

@@ -15,6 +15,9 @@ from .selectors import (
     BYLINE_LINE_RE,
     CAPTION_CREDIT_RE,
     CAPTION_MAX_CHARS,
+    CONSENT_MAX_CHARS,
+    CONSENT_RE,
+    DATELINE_PLACE_RE,
     DATE_PART_RE,
     HEADING_TAGS,
     META_LINE_MAX_CHARS,
@@ -26,6 +29,8 @@ from .selectors import (
 _MAX_BYLINE_WORDS = 12
 _MIN_TITLE_CHARS = 10
 _TITLE_SLACK_CHARS = 40
+_MIN_PULL_QUOTE_CHARS = 40
+_PULL_QUOTE_MAX_CHARS = 400
 
 
 class BlockLike(Protocol):
@@ -36,7 +41,9 @@ class BlockLike(Protocol):
 
 
 def is_meta_line(text: str) -> bool:
-    """Dateline, "Stand:" line, reading time, player label or copyright line."""
+    """Dateline, "Stand:" line, reading time, player label, copyright line or consent notice."""
+    if len(text) <= CONSENT_MAX_CHARS and CONSENT_RE.search(text):
+        return True
     if len(text) > META_LINE_MAX_CHARS:
         return False
     if any(pattern.search(text) for pattern in META_LINE_RES):
@@ -48,7 +55,7 @@ def is_dateline(text: str) -> bool:
     """Nothing but date and time parts ("23. April 2024", "09.09.2025, 14:55 Uhr")."""
     if not any(ch.isdigit() for ch in text):
         return False
-    return not DATE_PART_RE.sub(" ", text).strip()
+    return not DATE_PART_RE.sub(" ", DATELINE_PLACE_RE.sub("", text)).strip()
 
 
 def is_byline(text: str) -> bool:
@@ -90,8 +97,9 @@ def is_prose(block: BlockLike) -> bool:
 
 
 def is_trailing_furniture(block: BlockLike) -> bool:
-    """After the last paragraph: headings, and short lines that do not end a sentence."""
-    if block.tag in HEADING_TAGS:
+    """After the last paragraph: headings, short lines that do not end a sentence, and
+    lines announcing something that follows ("Mehr dazu in unserem Liveblog:") when nothing does."""
+    if block.tag in HEADING_TAGS or block.text.rstrip().endswith(":"):
         return True
     return len(block.text) < TRAILING_PROSE_CHARS and not SENTENCE_END_RE.search(block.text)
 
@@ -100,8 +108,12 @@ def clean_blocks(blocks: Sequence[BlockLike], titles: Sequence[str]) -> list[Blo
     """Drop furniture blocks anywhere, then trim the furniture that trails the article."""
     kept: list[BlockLike] = []
     seen_prose = False
+    seen_texts: set[str] = set()
     for block in blocks:
         text = block.text
+        if text in seen_texts and len(text) >= _MIN_TITLE_CHARS:
+            continue  # carousels and sticky bars repeat their items; an article does not
+        seen_texts.add(text)
         if (
             is_meta_line(text)
             or is_byline(text)
@@ -113,4 +125,16 @@ def clean_blocks(blocks: Sequence[BlockLike], titles: Sequence[str]) -> list[Blo
         kept.append(block)
     while kept and is_trailing_furniture(kept[-1]):
         kept.pop()
-    return kept
+    return drop_pull_quotes(kept)
+
+
+def drop_pull_quotes(blocks: list[BlockLike]) -> list[BlockLike]:
+    """A short block repeating a sentence of a longer one is a pull quote or a teaser of it."""
+    longer = [b.text for b in blocks if len(b.text) > _MIN_TITLE_CHARS]
+    return [
+        b
+        for b in blocks
+        if len(b.text) > _PULL_QUOTE_MAX_CHARS
+        or len(b.text) < _MIN_PULL_QUOTE_CHARS
+        or not any(b.text in other and b.text != other for other in longer)
+    ]

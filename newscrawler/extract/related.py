@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from urllib.parse import urldefrag, urljoin
 
 from lxml.html import HtmlElement
@@ -19,10 +20,16 @@ def normalize_label(text: str) -> str:
     return normalize_space(text).rstrip(" :.…›»>→-–").strip().casefold()
 
 
+@lru_cache(maxsize=32)
+def _normalized_labels(labels: tuple[str, ...]) -> frozenset[str]:
+    """The label set folded once per label tuple, not once per candidate element."""
+    return frozenset(normalize_label(label) for label in labels)
+
+
 def label_matches(text: str, labels: Sequence[str]) -> bool:
     """True when the text is exactly one of the labels, up to case and a trailing colon."""
     folded = normalize_label(text)
-    return bool(folded) and any(folded == normalize_label(label) for label in labels)
+    return bool(folded) and folded in _normalized_labels(tuple(labels))
 
 
 def same_page(link: str, page_url: str) -> bool:

@@ -224,12 +224,22 @@ META_LINE_RES: Final[tuple[re.Pattern[str], ...]] = (
     # copyright/agency line: "© dpa-infocom, dpa:230428-99-483045/5"
     re.compile(r"^(?:©|\(c\)\s|copyright\b)", re.I),
 )
+# Consent placeholders of embedded third-party content (social posts, charts, videos).
+CONSENT_RE: Final = re.compile(
+    r"externe[nr]?\s+inhalte?\b|drittanbieter|drittplattform|datenschutzeinstellung|"
+    r"ein klick für den datenschutz|third[- ]party (?:content|provider)|"
+    r"cookie[- ]?(?:einstellung|setting)",
+    re.I,
+)
+CONSENT_MAX_CHARS: Final = 400
+# "Frankfurt, 23. Oktober 2024": a dateline may open with the place it was filed from.
+DATELINE_PLACE_RE: Final = re.compile(r"^[A-ZÄÖÜ][\w./-]*(?:\s[A-ZÄÖÜ][\w./-]*)?,\s*")
 META_LINE_MAX_CHARS: Final = 160
 # A byline as its own block: "Von Nina Magoley", "von David Straub, MDR THÜRINGEN", "Von: A, B".
 BYLINE_LINE_RE: Final = re.compile(r"^(?:von|by|text|autor(?:in)?|autoren)\s*:?\s+\S", re.I)
-# Photo caption ending in a credit: "… Bildrechte: MDR/David Straub", "… (AFP / JORGE GUERRERO)".
+# Caption ending in a photo credit: "… Bildrechte: MDR/David Straub", "… (AFP / JORGE GUERRERO)".
 CAPTION_CREDIT_RE: Final = re.compile(
-    r"(?:\b(?:bildrechte|fotos?|bild|bildquelle|credit|photo)\s*:\s*[^.:!?]{2,60}|"
+    r"(?:\b(?i:bildrechte|fotos?|bild|bildquelle|credit|photo)\s*:\s*[^.:!?]{2,60}|"
     r"\((?:©\s*)?[A-Z][\w.&-]*(?:\s[A-Z][\w.&-]*)*\s?/\s?[^()]{2,60}\))$"
 )
 CAPTION_MAX_CHARS: Final = 400

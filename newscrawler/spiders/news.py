@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,11 +21,12 @@ from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.settings import BaseSettings
-from scrapy.utils.sitemap import Sitemap
-
 from newscrawler import __version__
+from newscrawler.crawlarchive import archive_for
+from newscrawler.discovery import Entry, date_in_url, feed_kind, parse_entries, sitemaps_from_robots, to_date
 from newscrawler.extract import extract_article
 from newscrawler.extract.fingerprint import canonicalize_url
+from newscrawler.middlewares import site_stat
 from newscrawler.items import ArticleItem
 from newscrawler.sites import SiteProfile, SiteProfileError, load_profile
 
@@ -51,6 +52,11 @@ GENERIC_ARTICLE_URL = re.compile(
     r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/[^/?#]+|"
     r"[-_/](?:article|artikel|a)?\d{5,}(?:\.html?)?/?$|/[a-z0-9-]{20,}\.html?$",
     re.IGNORECASE,
+)
+# <link rel="alternate"> to the site's RSS or Atom feed, not to a comments feed.
+_FEED_LINKS = (
+    '//link[@rel="alternate"][contains(@type, "rss") or contains(@type, "atom")]'
+    '[not(contains(@href, "comments"))]/@href'
 )
 _JSONLD_TYPE = re.compile(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")')
 # Links no crawl should follow from a listing page: accounts, admin, feeds of comments, search.
@@ -109,7 +115,10 @@ class NewsSpider(Spider):
     - ``site``: a profile name from ``sites.toml`` (SITES_FILE); ``start_urls`` overrides its URLs;
     - ``allowed_domains``: comma-separated hosts to stay on (default: the start URLs' hosts);
     - ``follow_offsite``: ``1`` to follow related links to other sites too;
-    - ``follow_listings``: ``0`` to archive only the start pages and their related articles.
+    - ``follow_listings``: ``0`` to archive only the start pages and their related articles;
+    - ``since``/``until``: ``YYYY-MM-DD``, backfill only articles published in that range;
+    - ``discover``: comma-separated subset of ``links,feeds,sitemaps`` (default: all three):
+      follow listing links, autodiscovered and profile feeds, robots.txt and profile sitemaps.
     """
 
     name = "news"
@@ -122,6 +131,9 @@ class NewsSpider(Spider):
         follow_offsite: str | bool = False,
         follow_listings: str | bool = True,
         sites_file: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        discover: str = "links,feeds,sitemaps",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -133,6 +145,9 @@ class NewsSpider(Spider):
                 "allowed_domains": allowed_domains,
                 "follow_offsite": follow_offsite,
                 "follow_listings": follow_listings,
+                "since": since,
+                "until": until,
+                "discover": discover,
             }.items()
             if value not in (None, "")
         }
@@ -143,6 +158,16 @@ class NewsSpider(Spider):
         self.follow_offsite = _flag(follow_offsite, "follow_offsite")
         self.follow_listings = _flag(follow_listings, "follow_listings")
         self._allowed_arg = _split(allowed_domains)
+        self.since = _date_arg(since, "since")
+        self.until = _date_arg(until, "until")
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"news spider: -a since={since} is after -a until={until}")
+        self.discover = set(_split(discover))
+        unknown = self.discover - {"links", "feeds", "sitemaps"}
+        if unknown:
+            raise ValueError(
+                f"news spider: -a discover takes links, feeds and sitemaps; got {', '.join(sorted(unknown))}"
+            )
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -200,7 +225,22 @@ class NewsSpider(Spider):
 
     async def start(self) -> Any:
         for url in self.start_urls:
-            yield Request(url, callback=self.parse, dont_filter=True)
+            yield Request(url, callback=self.parse, dont_filter=True, meta={"newscrawler_kind": "start"})
+        feeds = list(self.profile.feeds) if self.profile else []
+        sitemaps = list(self.profile.sitemaps) if self.profile else []
+        if "feeds" in self.discover:
+            for url in feeds:
+                yield Request(url, callback=self.parse, meta={"newscrawler_kind": "feed"})
+        if "sitemaps" in self.discover:
+            for url in sitemaps:
+                yield Request(url, callback=self.parse, meta={"newscrawler_kind": "feed"})
+            for root in dict.fromkeys(_site_root(url) for url in self.start_urls):
+                yield Request(
+                    root + "robots.txt",
+                    callback=self.parse_robots,
+                    errback=self._ignore_failure,
+                    meta={"newscrawler_kind": "robots", "handle_httpstatus_list": [404]},
+                )
 
     def _on_site(self, url: str) -> bool:
         """Is ``url`` on one of the crawl's hosts (subdomains included)? Always, with follow_offsite."""
@@ -213,35 +253,114 @@ class NewsSpider(Spider):
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """Any page: a feed or sitemap, an article, or a listing that leads to articles."""
-        if not isinstance(response, TextResponse):
-            self.crawler.stats.inc_value("newscrawler/pages/not_text")
+        stats = self.crawler.stats
+        if response.status == 304:
+            yield from self.parse_not_modified(response)
             return
-        if _is_xml_feed_or_sitemap(response):
-            yield from self.parse_feed(response)
+        if not isinstance(response, TextResponse):
+            stats.inc_value("newscrawler/pages/not_text")
+            return
+        kind = feed_kind(response.text[:500]) if _may_be_xml(response) else ""
+        if kind:
+            yield from self.parse_feed(response, kind)
         elif looks_like_article(response, self.profile):
             yield from self.parse_article(response)
         else:
             yield from self.parse_listing(response)
 
+    def parse_not_modified(self, response: Response) -> Iterator[Any]:
+        """A conditional re-check answered 304: nothing to parse, the page was seen."""
+        stats = self.crawler.stats
+        stats.inc_value("newscrawler/incremental/not_modified")
+        stats.inc_value(site_stat(response.url, "not_modified"))
+        archive = self._archive()
+        if archive is None:
+            return
+        url = canonicalize_url(response.url)
+        if response.meta.get("newscrawler_kind") == "feed":
+            self._record_feed(response, kind="feed", entries=None)
+        else:
+            archive.touch(url)
+        return
+        yield  # a generator like the other callbacks
+
     def parse_listing(self, response: TextResponse) -> Iterator[Request]:
-        """Home, section, paging and tag pages: follow links on the site."""
-        self.crawler.stats.inc_value("newscrawler/pages/listing")
+        """Home, section, paging and tag pages: follow links on the site and its feeds."""
+        stats = self.crawler.stats
+        stats.inc_value("newscrawler/pages/listing")
+        stats.inc_value(site_stat(response.url, "listing_pages"))
+        if "feeds" in self.discover:
+            for href in response.xpath(_FEED_LINKS).getall():
+                yield response.follow(href, callback=self.parse, meta={"newscrawler_kind": "feed"})
+        if "links" not in self.discover:
+            return
         if not self.follow_listings and response.meta.get("depth", 0) > 0:
             return
         for link in self.listing_links.extract_links(response):
-            if self._on_site(link.url):
+            if self._on_site(link.url) and self._in_range(date_in_url(link.url)):
                 yield response.follow(link.url, callback=self.parse)
 
-    def parse_feed(self, response: TextResponse) -> Iterator[Request]:
+    def parse_feed(self, response: TextResponse, kind: str) -> Iterator[Request]:
         """RSS/Atom feeds and (news) sitemaps: every entry is a candidate article."""
-        self.crawler.stats.inc_value("newscrawler/pages/feed")
-        for url in _feed_urls(response):
-            yield response.follow(url, callback=self.parse)
+        stats = self.crawler.stats
+        stats.inc_value("newscrawler/pages/feed")
+        _, entries = parse_entries(response.body, response.url)
+        self._record_feed(response, kind=kind, entries=len(entries))
+        for entry in entries:
+            if entry.is_sitemap:
+                yield response.follow(entry.url, callback=self.parse, meta={"newscrawler_kind": "feed"})
+                continue
+            when = to_date(entry.published) or date_in_url(entry.url) or to_date(entry.lastmod)
+            if not self._in_range(when) or not self._on_site(entry.url):
+                stats.inc_value("newscrawler/discovery/skipped_entries")
+                continue
+            stats.inc_value("newscrawler/discovery/entries")
+            yield response.follow(
+                entry.url,
+                callback=self.parse,
+                meta={"lastmod": entry.lastmod or entry.published, "discovery": _entry_meta(entry)},
+            )
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        """robots.txt: its ``Sitemap:`` lines lead to sitemaps (Scrapy's robots check is separate)."""
+        if response.status != 200 or not isinstance(response, TextResponse):
+            return
+        for url in sitemaps_from_robots(response.text, response.url):
+            yield Request(url, callback=self.parse, meta={"newscrawler_kind": "feed"})
+
+    def _ignore_failure(self, failure: Any) -> None:
+        self.logger.debug("optional request failed: %s", failure)
+
+    def _archive(self) -> Any:
+        if not self.crawler.settings.getbool("ARCHIVE_ENABLED", True):
+            return None
+        return archive_for(self.crawler)
+
+    def _record_feed(self, response: Response, *, kind: str, entries: int | None) -> None:
+        archive = self._archive()
+        if archive is None:
+            return
+        headers = response.headers
+        archive.record_feed_state(
+            canonicalize_url(response.url),
+            kind=kind,
+            status=response.status,
+            etag=_header(headers, b"ETag"),
+            last_modified=_header(headers, b"Last-Modified"),
+            entries=entries,
+        )
+
+    def _in_range(self, when: date | None) -> bool:
+        """Inside ``since``/``until``? Unknown dates pass: the article's own date decides later."""
+        if when is None:
+            return True
+        return not ((self.since and when < self.since) or (self.until and when > self.until))
 
     def parse_article(self, response: TextResponse) -> Iterator[Any]:
         """An article page: one item, and requests for its related articles."""
         stats = self.crawler.stats
         stats.inc_value("newscrawler/pages/article")
+        stats.inc_value(site_stat(response.url, "article_pages"))
         try:
             fields = extract_article(
                 response.text,
@@ -252,10 +371,16 @@ class NewsSpider(Spider):
         except Exception:
             # A page our extractor cannot handle must not end the crawl; count it, log the URL.
             stats.inc_value("newscrawler/extract/errors")
+            stats.inc_value(site_stat(response.url, "extract_failures"))
             self.logger.exception("extraction failed: %s", response.url)
             return
         if fields is None:
             stats.inc_value("newscrawler/extract/not_html")
+            return
+        discovery = response.meta.get("discovery") or {}
+        published = fields.get("published_at") or discovery.get("published")
+        if not self._in_range(to_date(published)):
+            stats.inc_value("newscrawler/discovery/out_of_range")
             return
         related = [
             link
@@ -264,14 +389,14 @@ class NewsSpider(Spider):
         ]
         item = ArticleItem(
             url=fields.get("url") or response.url,
-            title=fields.get("title"),
+            title=fields.get("title") or discovery.get("title"),
             subtitle=fields.get("subtitle"),
             authors=list(fields.get("authors") or []),
-            published_at=fields.get("published_at"),
+            published_at=published,
             modified_at=fields.get("modified_at"),
             language=fields.get("language") or (self.profile.language if self.profile else None),
             section=fields.get("section"),
-            tags=list(fields.get("tags") or []),
+            tags=list(fields.get("tags") or discovery.get("keywords") or []),
             body=fields.get("body"),
             image=fields.get("image"),
             related=[{"url": canonicalize_url(link["url"]), "title": link.get("title")} for link in related],
@@ -280,7 +405,10 @@ class NewsSpider(Spider):
             http_status=response.status,
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             depth=response.meta.get("depth", 0),
+            http_etag=_header(response.headers, b"ETag"),
+            http_last_modified=_header(response.headers, b"Last-Modified"),
         )
+        stats.inc_value(site_stat(response.url, "items"))
         yield item
         for link in related:
             stats.inc_value("newscrawler/related/followed")
@@ -306,22 +434,29 @@ def _flag(value: str | bool, name: str) -> bool:
     raise ValueError(f"news spider: -a {name}={value!r} is not a yes/no value (use 1 or 0)")
 
 
-def _is_xml_feed_or_sitemap(response: TextResponse) -> bool:
+def _date_arg(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"news spider: -a {name}={value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _site_root(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
+def _header(headers: Any, name: bytes) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _may_be_xml(response: TextResponse) -> bool:
     content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
-    head = response.text[:500].lstrip().lower()
-    if "html" in content_type and not head.startswith("<?xml"):
-        return False
-    return any(tag in head for tag in ("<rss", "<feed", "<urlset", "<sitemapindex", "<rdf:rdf"))
+    return "xml" in content_type or response.text[:100].lstrip().startswith("<?xml") or "html" not in content_type
 
 
-def _feed_urls(response: TextResponse) -> list[str]:
-    """Entry URLs of an RSS/Atom feed, or page and child-sitemap URLs of a sitemap."""
-    head = response.text[:500].lower()
-    if "<urlset" in head or "<sitemapindex" in head:
-        sitemap = Sitemap(response.body)
-        return [entry["loc"] for entry in sitemap if entry.get("loc")]
-    selector = response.selector
-    selector.remove_namespaces()
-    urls = selector.xpath("//item/link/text()").getall()
-    urls += selector.xpath("//entry/link[not(@rel) or @rel='alternate']/@href").getall()
-    return [url.strip() for url in urls if url.strip()]
+def _entry_meta(entry: Entry) -> dict[str, Any]:
+    return {"published": entry.published, "title": entry.title, "keywords": entry.keywords}

@@ -1,0 +1,86 @@
+"""The end-of-run health check: a site that yields no articles, or mostly refusals, fails the run.
+
+Scheduled jobs must not fail silently when a site changes its layout or starts blocking us. At
+``spider_closed`` this extension judges every site the run touched from the per-site counters
+(``newscrawler/site/<host>/…``), logs each failing site at ERROR level, and records the verdict
+in the stats (``newscrawler/health/<host>`` and ``newscrawler/health/failing_sites``), which the
+``crawl`` command turns into a non-zero exit status and the archive keeps in ``crawls.stats``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from newscrawler.crawlarchive import stats_of
+
+__all__ = ["HealthCheck", "judge_site"]
+
+logger = logging.getLogger(__name__)
+
+_PREFIX = "newscrawler/site/"
+
+
+def judge_site(counters: dict[str, int], *, max_failure_share: float = 0.5) -> str | None:
+    """Why a site failed this run, or ``None`` when it is healthy.
+
+    Found articles are article pages parsed, known articles skipped and 304 re-checks: an
+    incremental run over an unchanged site finds its articles without fetching them.
+    """
+    responses = counters.get("responses", 0)
+    found = counters.get("article_pages", 0) + counters.get("known_skipped", 0) + counters.get("not_modified", 0)
+    blocked = counters.get("blocked", 0)
+    failures = counters.get("extract_failures", 0)
+    if responses and blocked >= max_failure_share * responses:
+        return f"blocked: {blocked} of {responses} responses refused (401/403/429/…)"
+    if responses and found == 0:
+        return f"no article found in {responses} responses (layout change, or wrong start URLs?)"
+    pages = counters.get("article_pages", 0)
+    if pages and failures >= max_failure_share * pages:
+        return f"extraction failed on {failures} of {pages} article pages"
+    return None
+
+
+class HealthCheck:
+    """Judge each site at the end of the run (``HEALTH_CHECK_ENABLED``, ``HEALTH_MAX_FAILURE_SHARE``)."""
+
+    def __init__(self, crawler: Crawler, max_failure_share: float) -> None:
+        self.crawler = crawler
+        self.max_failure_share = max_failure_share
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HealthCheck:
+        settings = crawler.settings
+        if not settings.getbool("HEALTH_CHECK_ENABLED", True):
+            raise NotConfigured("HEALTH_CHECK_ENABLED is off")
+        share = settings.getfloat("HEALTH_MAX_FAILURE_SHARE", 0.5)
+        if not 0 < share <= 1:
+            raise NotConfigured(f"HEALTH_MAX_FAILURE_SHARE must be in (0, 1], got {share}")
+        extension = cls(crawler, share)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = stats_of(self.crawler)
+        sites: dict[str, dict[str, int]] = {}
+        for key, value in stats.get_stats().items():
+            if key.startswith(_PREFIX) and isinstance(value, int):
+                site, _, counter = key[len(_PREFIX) :].partition("/")
+                sites.setdefault(site, {})[counter] = value
+        failing = 0
+        for site, counters in sorted(sites.items()):
+            verdict = judge_site(counters, max_failure_share=self.max_failure_share)
+            stats.set_value(f"newscrawler/health/{site}", verdict or "ok")
+            if verdict:
+                failing += 1
+                logger.error("site %s is failing: %s", site, verdict)
+        stats.set_value("newscrawler/health/failing_sites", failing)
+
+
+def failing_sites(stats: dict[str, Any]) -> int:
+    """How many sites the health check failed in a finished run's stats."""
+    return int(stats.get("newscrawler/health/failing_sites", 0) or 0)

@@ -1,0 +1,137 @@
+"""Downloader middlewares for scheduled, incremental crawls.
+
+- :class:`IncrementalMiddleware` asks the archive, not an in-memory set, whether a URL is
+  already archived: known articles are not fetched again unless the recrawl policy selects
+  them, and re-checks and feed/sitemap fetches are conditional (a 304 costs no parsing).
+- :class:`SiteStatsMiddleware` counts responses per site (statuses, blocked answers) for the
+  health check at the end of the run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+
+from newscrawler.crawlarchive import archive_for, stats_of
+from newscrawler.extract.fingerprint import canonicalize_url, site_of
+
+__all__ = ["BLOCKED_STATUSES", "IncrementalMiddleware", "SiteStatsMiddleware", "site_stat"]
+
+#: Statuses that mean "the site refuses us" rather than "this page is broken".
+BLOCKED_STATUSES = frozenset({401, 403, 407, 429, 451})
+
+
+def site_stat(url: str, name: str) -> str:
+    """The stats key of a per-site counter: ``newscrawler/site/<host>/<name>``."""
+    return f"newscrawler/site/{site_of(url) or '-'}/{name}"
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class IncrementalMiddleware:
+    """Skip archived articles; make re-checks and feed fetches conditional.
+
+    Requests carry ``meta["newscrawler_kind"]``: ``"start"`` (always fetched), ``"feed"``
+    (feeds and sitemaps: conditional), or none (a page that may be an article). An archived
+    URL (or an alias of one) is fetched again only when it was first seen less than
+    ``RECRAWL_DAYS`` ago, or when a feed or sitemap says it changed after we last saw it
+    (``meta["lastmod"]``); then with ``If-None-Match``/``If-Modified-Since``.
+    """
+
+    def __init__(self, crawler: Crawler, recrawl_days: float) -> None:
+        self.crawler = crawler
+        self.stats = stats_of(crawler)
+        self.recrawl_days = recrawl_days
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
+        settings = crawler.settings
+        if not settings.getbool("INCREMENTAL_ENABLED", True):
+            raise NotConfigured("INCREMENTAL_ENABLED is off: every page is fetched")
+        if not settings.getbool("ARCHIVE_ENABLED", True):
+            raise NotConfigured("incremental crawling reads the archive: ARCHIVE_ENABLED is off")
+        days = settings.getfloat("RECRAWL_DAYS", 2.0)
+        if days < 0:
+            raise NotConfigured(f"RECRAWL_DAYS must not be negative, got {days}")
+        return cls(crawler, days)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
+        kind = request.meta.get("newscrawler_kind")
+        if kind == "start" or request.meta.get("newscrawler_conditional"):
+            return None
+        archive = archive_for(self.crawler)
+        url = canonicalize_url(request.url)
+        if kind == "feed":
+            state = archive.feed_state(url)
+            if state:
+                self._make_conditional(request, state.get("http_etag"), state.get("http_last_modified"))
+            return None
+        known = archive.recrawl_info(url)
+        if known is None:
+            return None
+        now = datetime.now(UTC)
+        first_seen = _parse_time(known["first_seen_at"])
+        last_seen = _parse_time(known["last_seen_at"])
+        lastmod = _parse_time(request.meta.get("lastmod"))
+        young = first_seen is not None and now - first_seen < timedelta(days=self.recrawl_days)
+        changed = lastmod is not None and last_seen is not None and lastmod > last_seen
+        if not (young or changed):
+            self.stats.inc_value("newscrawler/incremental/skipped_known")
+            self.stats.inc_value(site_stat(url, "known_skipped"))
+            raise IgnoreRequest(f"already archived: {url}")
+        self.stats.inc_value("newscrawler/incremental/recrawled")
+        self._make_conditional(request, known["http_etag"], known["http_last_modified"])
+        return None
+
+    @staticmethod
+    def _make_conditional(request: Request, etag: str | None, last_modified: str | None) -> None:
+        if etag:
+            request.headers["If-None-Match"] = etag
+        if last_modified:
+            request.headers["If-Modified-Since"] = last_modified
+        if etag or last_modified:
+            request.meta["newscrawler_conditional"] = True
+            allowed = set(request.meta.get("handle_httpstatus_list", []))
+            request.meta["handle_httpstatus_list"] = sorted(allowed | {304})
+
+
+class SiteStatsMiddleware:
+    """Per-site response counters: ``newscrawler/site/<host>/responses``, ``…/status/<code>``, ``…/blocked``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = stats_of(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SiteStatsMiddleware:
+        return cls(crawler)
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        if request.meta.get("newscrawler_kind") == "robots" or response.url.endswith("/robots.txt"):
+            return response
+        self.stats.inc_value(site_stat(response.url, "responses"))
+        self.stats.inc_value(site_stat(response.url, f"status/{response.status}"))
+        if response.status in BLOCKED_STATUSES:
+            self.stats.inc_value(site_stat(response.url, "blocked"))
+        return response
+
+    def process_exception(
+        self, request: Request, exception: BaseException, spider: Spider | None = None
+    ) -> Any:
+        if not isinstance(exception, IgnoreRequest):
+            self.stats.inc_value(site_stat(request.url, f"errors/{type(exception).__name__}"))
+        return None

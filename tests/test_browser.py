@@ -1,0 +1,166 @@
+"""A real browser on the real thing: Datasette serving a crawled demo archive, driven by headless Chromium.
+
+What a newcomer does after ``scrapy demo``: search, narrow with a facet, open canned queries.
+Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them) and Selenium
+(the ``test`` extra). Without them the test skips, except under ``CI=true``, where it fails.
+Screenshots go to ``test-artifacts/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from .conftest import ROOT
+from .test_datasette import EMPTY_ON_DEMO, NOT_YET_IN_SCHEMA, QUERIES, has_schema, seed
+
+METADATA = ROOT / "newscrawler" / "archive" / "metadata.yml"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-proxy-server", "--window-size=1280,1600",
+)  # fmt: skip
+SEED_TITLE = "Die NATO und Südkorea bereiten ein gemeinsames Projekt zur Unterstützung der Ukraine vor – Stoltenberg"
+
+
+def missing_browser() -> str | None:
+    """Why the browser cannot run here, or None when it can."""
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -e '.[test]')"
+    for program in ("chromium", "chromedriver"):
+        if shutil.which(program) is None:
+            return f"{program} is not installed (apt-get install -y chromium chromium-driver)"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    reason = missing_browser()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and the browser test cannot run: {reason}")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "chromium"
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=shutil.which("chromedriver")))
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def datasette_url(demo_crawl, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``datasette ARCHIVE -m metadata.yml`` (the README's command) on 127.0.0.1 at a free port."""
+    archive, _ = demo_crawl
+    port = free_port()
+    log = (tmp_path_factory.mktemp("datasette") / "datasette.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "datasette", "serve", str(archive), "-m", str(METADATA),
+         "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, never a proxy
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                opener.open(f"{url}/-/versions.json", timeout=2).read()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"datasette did not start: {Path(log.name).read_text()[-2000:]}") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def screenshot(driver, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+
+
+def test_search_facet_and_canned_query_in_a_real_browser(browser, datasette_url, demo_crawl):
+    from selenium.webdriver.common.by import By
+
+    driver = browser
+    # 1. Search the articles table from its search box.
+    driver.get(f"{datasette_url}/news/articles")
+    assert "One row per article" in driver.find_element(By.TAG_NAME, "body").text  # metadata description
+    box = driver.find_element(By.ID, "_search")
+    box.send_keys("Stoltenberg")
+    box.submit()
+    assert "_search=Stoltenberg" in driver.current_url
+    table = driver.find_element(By.CSS_SELECTOR, "table.rows-and-columns").text
+    assert SEED_TITLE in table
+    screenshot(driver, "datasette-search")
+
+    # 2. Narrow the search with the publication-day facet.
+    facet = driver.find_element(By.CSS_SELECTOR, '.facet-info[data-column="published_day"]')
+    facet.find_element(By.LINK_TEXT, "2024-07-06").click()
+    assert "published_day=2024-07-06" in driver.current_url
+    days = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "td.col-published_day")]
+    assert days and set(days) == {"2024-07-06"}
+    assert SEED_TITLE in driver.find_element(By.CSS_SELECTOR, "table.rows-and-columns").text
+    screenshot(driver, "datasette-facet")
+
+    # 3. Open the ranked search from the database page and fill in its parameter.
+    driver.get(f"{datasette_url}/news")
+    driver.find_element(By.LINK_TEXT, QUERIES["search_ranked"]["title"]).click()
+    query = driver.find_element(By.NAME, "q")
+    query.clear()
+    query.send_keys("Südkorea")
+    driver.find_element(By.CSS_SELECTOR, 'form.sql input[type="submit"]').click()
+    first_row = driver.find_element(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+    assert first_row.find_element(By.CSS_SELECTOR, "td.col-title").text == SEED_TITLE
+    assert "**Südkorea**" in first_row.find_element(By.CSS_SELECTOR, "td.col-snippet").text
+    screenshot(driver, "datasette-search-ranked")
+
+
+def test_every_canned_query_page_shows_rows_in_the_browser(browser, datasette_url, demo_crawl):
+    from selenium.webdriver.common.by import By
+
+    archive, _ = demo_crawl
+    row = seed(archive)
+    params = {"day": "2024-07-06", "q": "Stoltenberg", "id": str(row["id"]), "url": row["url"]}
+    driver = browser
+    for name, query in QUERIES.items():
+        if name in NOT_YET_IN_SCHEMA and not has_schema(archive, *NOT_YET_IN_SCHEMA[name]):
+            continue  # test_datasette names and skips these while they are absent
+        args = "&".join(f"{p}={quote(v)}" for p, v in params.items() if f":{p}" in query["sql"])
+        driver.get(f"{datasette_url}/news/{name}?{args}")
+        assert query["title"] in driver.find_element(By.TAG_NAME, "h1").text
+        assert not driver.find_elements(By.CSS_SELECTOR, ".message-error"), name
+        if name not in EMPTY_ON_DEMO:
+            assert driver.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr"), name
+    screenshot(driver, "datasette-canned-query")
