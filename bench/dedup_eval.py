@@ -1,10 +1,11 @@
 """Precision and recall of near-duplicate detection on the labelled pairs in tests/dedup_pairs/.
 
-    python bench/dedup_eval.py [--pairs tests/dedup_pairs/pairs.jsonl] [--threshold 0.5]
+    python bench/dedup_eval.py [--pairs tests/dedup_pairs/pairs.jsonl] [--threshold 0.7]
 
 Each pair's two texts go through the same cleaning as a crawl (text repair, boilerplate) and
 then the same decision as DedupPipeline: a pair is "the same story" when the texts share an
-LSH bucket and their estimated Jaccard similarity reaches the threshold. Prints the figures per
+LSH bucket and the estimated share of the shorter text found in the other (the overlap)
+reaches the threshold. Prints the figures per
 kind, a threshold sweep, and what detection costs per article.
 """
 
@@ -19,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from newscrawler.extract.boilerplate import strip_boilerplate
-from newscrawler.extract.similarity import BANDS, NUM_PERM, estimate_similarity, lsh_buckets, signature_of
+from newscrawler import settings
+from newscrawler.extract.similarity import BANDS, NUM_PERM, fingerprint_of
 from newscrawler.extract.text import repair_text
 
 DEFAULT_PAIRS = Path(__file__).resolve().parents[1] / "tests" / "dedup_pairs" / "pairs.jsonl"
@@ -35,15 +37,15 @@ def load_pairs(path: Path) -> list[dict[str, Any]]:
 
 
 def score_pairs(pairs: list[dict[str, Any]]) -> list[tuple[dict[str, Any], float, bool]]:
-    """(pair, similarity, shares a bucket) for every pair."""
+    """(pair, overlap, shares an LSH bucket) for every pair."""
     scored = []
     for pair in pairs:
-        a, b = signature_of(clean(pair["a"]["body"])), signature_of(clean(pair["b"]["body"]))
+        a, b = fingerprint_of(clean(pair["a"]["body"])), fingerprint_of(clean(pair["b"]["body"]))
         if a is None or b is None:
             scored.append((pair, 0.0, False))
             continue
-        shared = bool(set(lsh_buckets(a)) & set(lsh_buckets(b)))
-        scored.append((pair, estimate_similarity(a, b), shared))
+        shared = bool(set(a.buckets()) & set(b.buckets()))
+        scored.append((pair, a.overlap(b), shared))
     return scored
 
 
@@ -67,16 +69,16 @@ def cost_per_article(texts: list[str], repeat: int = 3) -> float:
     started = time.perf_counter()
     for _ in range(repeat):
         for text in texts:
-            signature = signature_of(text)
-            if signature is not None:
-                lsh_buckets(signature)
+            fingerprint = fingerprint_of(text)
+            if fingerprint is not None:
+                fingerprint.buckets()
     return (time.perf_counter() - started) * 1000 / (repeat * len(texts))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=Path, default=DEFAULT_PAIRS)
-    parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--threshold", type=float, default=settings.DEDUP_NEAR_THRESHOLD)
     args = parser.parse_args(argv)
     if not args.pairs.is_file():
         print(f"no labelled pairs at {args.pairs}", file=sys.stderr)
@@ -88,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(pairs)} pairs ({sum(p['same_story'] for p in pairs)} same story), threshold {args.threshold}")
     print(f"precision {overall['precision']:.3f}  recall {overall['recall']:.3f}  F1 {overall['f1']:.3f}  "
           f"(tp {overall['tp']}, fp {overall['fp']}, fn {overall['fn']}, tn {overall['tn']})")  # fmt: skip
-    print("\nper kind (similarity min / max, correct decisions):")
+    print("\nper kind (overlap min / max, correct decisions):")
     by_kind: dict[str, list[tuple[dict[str, Any], float, bool]]] = defaultdict(list)
     for entry in scored:
         by_kind[entry[0]["kind"]].append(entry)
@@ -98,9 +100,9 @@ def main(argv: list[str] | None = None) -> int:
         label = "same" if entries[0][0]["same_story"] else "different"
         print(f"  {kind:26} {label:9} n={len(entries):3}  sim {min(sims):.2f}-{max(sims):.2f}  correct {right}/{len(entries)}")
     print("\nthreshold sweep:")
-    for threshold in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+    for threshold in (0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9):
         c = confusion(scored, threshold)
-        print(f"  {threshold:.1f}  precision {c['precision']:.3f}  recall {c['recall']:.3f}  F1 {c['f1']:.3f}")
+        print(f"  {threshold:.2f}  precision {c['precision']:.3f}  recall {c['recall']:.3f}  F1 {c['f1']:.3f}")
     texts = [clean(p[side]["body"]) for p in pairs for side in ("a", "b")]
     print(f"\ncost per article: {cost_per_article(texts):.2f} ms to sign (MinHash {NUM_PERM} permutations, "
           f"{BANDS} LSH buckets); stored: {NUM_PERM * 8} bytes of signature + {BANDS} indexed bucket rows")  # fmt: skip

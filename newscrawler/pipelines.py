@@ -27,7 +27,7 @@ from newscrawler.extract.boilerplate import (
     strip_boilerplate,
 )
 from newscrawler.extract.fingerprint import canonicalize_url, content_hash, site_of
-from newscrawler.extract.similarity import lsh_buckets, signature_of
+from newscrawler.extract.similarity import fingerprint_of
 from newscrawler.extract.text import RULES, repair_line
 
 logger = logging.getLogger(__name__)
@@ -159,8 +159,9 @@ class DedupPipeline:
     2. Exact text: the same normalised text under another URL of the *same site* is the same
        article: dropped (:class:`DuplicateContent`) and the URL recorded as an alias. On
        another site it is a republication: kept, with ``duplicate_of_url`` and similarity 1.
-    3. Near-identical text (MinHash/LSH, ``DEDUP_NEAR_THRESHOLD``): kept, linked to the first
-       copy with its similarity, so queries can include or exclude copies.
+    3. Near-identical text (MinHash/LSH; the share of the shorter text found in the other
+       reaches ``DEDUP_NEAR_THRESHOLD``): kept, linked to the first copy with that similarity,
+       so queries can include or exclude copies.
 
     A URL archived in an earlier run passes: the archive updates it if its text changed.
     """
@@ -179,7 +180,7 @@ class DedupPipeline:
         settings = crawler.settings
         if not settings.getbool("ARCHIVE_ENABLED", True):
             raise NotConfigured("deduplication reads the archive: ARCHIVE_ENABLED is off")
-        threshold = settings.getfloat("DEDUP_NEAR_THRESHOLD", 0.5)
+        threshold = settings.getfloat("DEDUP_NEAR_THRESHOLD", 0.7)
         if not 0.0 < threshold <= 1.0:
             raise NotConfigured(f"DEDUP_NEAR_THRESHOLD must be in (0, 1], got {threshold}")
         pipeline = cls(crawler, near=settings.getbool("DEDUP_NEAR_ENABLED", True), threshold=threshold)
@@ -232,14 +233,11 @@ class DedupPipeline:
         self._hashes_this_run.setdefault(digest, (url, site))
 
         if self.near and body:
-            signature = signature_of(body)
-            if signature is not None:
-                buckets = lsh_buckets(signature)
-                archive.add_signature(url, signature, buckets)
+            fingerprint = fingerprint_of(body)
+            if fingerprint is not None:
+                archive.add_fingerprint(url, fingerprint)
                 if not adapter.get("duplicate_of_url"):
-                    match = archive.find_near_duplicate(
-                        signature, buckets, url=url, threshold=self.threshold
-                    )
+                    match = archive.find_near_duplicate(fingerprint, url=url, threshold=self.threshold)
                     if match is not None:
                         adapter["duplicate_of_url"] = match.url
                         adapter["similarity"] = round(match.similarity, 3)

@@ -93,9 +93,10 @@ RECRAWL_DAYS = 2.0
 HEALTH_CHECK_ENABLED = True
 HEALTH_MAX_FAILURE_SHARE = 0.5
 
-# DedupPipeline: near-duplicate detection (MinHash/LSH) and its Jaccard threshold.
+# DedupPipeline: near-duplicate detection (MinHash/LSH). A text is a copy when this share of
+# the shorter text's word 3-grams is also in the other (bench/dedup_eval.py measures it).
 DEDUP_NEAR_ENABLED = True
-DEDUP_NEAR_THRESHOLD = 0.5
+DEDUP_NEAR_THRESHOLD = 0.7
 
 # ArchivePipeline: the SQLite archive.
 ARCHIVE_ENABLED = True

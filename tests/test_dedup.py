@@ -6,14 +6,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from newscrawler.archive import Archive
-from newscrawler.extract.similarity import (
-    NUM_PERM,
-    estimate_similarity,
-    lsh_buckets,
-    signature_from_bytes,
-    signature_of,
-    signature_to_bytes,
-)
+from newscrawler.extract.similarity import BANDS, NUM_PERM, Fingerprint, fingerprint_of
 from newscrawler.items import ArticleItem
 from newscrawler.pipelines import ArchivePipeline, DedupPipeline, DuplicateContent
 from newscrawler.spiders.news import NewsSpider
@@ -43,18 +36,28 @@ SAME_TOPIC = (
 )
 
 
-def test_signature_round_trips_and_scores_identical_text_as_one():
-    signature = signature_of(STORY)
-    assert signature is not None and len(signature) == NUM_PERM
-    assert estimate_similarity(signature, signature_from_bytes(signature_to_bytes(signature))) == 1.0
-    assert signature_of("") is None
+def test_fingerprint_round_trips_and_scores_identical_text_as_one():
+    fingerprint = fingerprint_of(STORY)
+    assert fingerprint is not None and len(fingerprint.signature) == NUM_PERM
+    stored = Fingerprint.from_stored(fingerprint.signature_bytes(), fingerprint.shingles)
+    assert fingerprint.jaccard(stored) == fingerprint.overlap(stored) == 1.0
+    assert len(fingerprint.buckets()) == BANDS
+    assert fingerprint_of("") is None
 
 
 def test_edited_copy_is_similar_and_same_topic_story_is_not():
-    story, edited, other = (signature_of(t) for t in (STORY, EDITED, SAME_TOPIC))
-    assert estimate_similarity(story, edited) > 0.6
-    assert estimate_similarity(story, other) < 0.1
-    assert set(lsh_buckets(story)) & set(lsh_buckets(edited))
+    story, edited, other = (fingerprint_of(t) for t in (STORY, EDITED, SAME_TOPIC))
+    assert story.overlap(edited) > 0.7
+    assert story.overlap(other) < 0.1
+    assert set(story.buckets()) & set(edited.buckets())
+
+
+def test_a_shortened_copy_overlaps_although_its_jaccard_is_low():
+    paragraphs = STORY.split("\n\n")
+    short = fingerprint_of("\n\n".join(paragraphs[:2]))
+    full = fingerprint_of(STORY)
+    assert full.jaccard(short) < 0.6
+    assert full.overlap(short) > 0.9
 
 
 def record(url, body, site="a.example"):
@@ -65,19 +68,17 @@ def test_archive_finds_a_near_duplicate_across_runs(tmp_path):
     path = tmp_path / "news.db"
     first = Archive.open(path)
     first.start_crawl("news")
-    signature = signature_of(STORY)
-    first.add_signature("https://a.example/1", signature, lsh_buckets(signature))
+    story = fingerprint_of(STORY)
+    first.add_fingerprint("https://a.example/1", story)
     first.add_article(record("https://a.example/1", STORY))
     first.close()
 
     later = Archive.open(path)  # a new run: nothing in memory
-    edited = signature_of(EDITED)
-    match = later.find_near_duplicate(edited, lsh_buckets(edited), url="https://b.example/9", threshold=0.5)
-    assert match is not None and match.url == "https://a.example/1" and match.similarity > 0.6
-    other = signature_of(SAME_TOPIC)
-    assert later.find_near_duplicate(other, lsh_buckets(other), url="https://b.example/8", threshold=0.5) is None
+    match = later.find_near_duplicate(fingerprint_of(EDITED), url="https://b.example/9", threshold=0.7)
+    assert match is not None and match.url == "https://a.example/1" and match.similarity > 0.7
+    assert later.find_near_duplicate(fingerprint_of(SAME_TOPIC), url="https://b.example/8", threshold=0.7) is None
     # An article is never its own duplicate.
-    assert later.find_near_duplicate(signature, lsh_buckets(signature), url="https://a.example/1", threshold=0.5) is None
+    assert later.find_near_duplicate(story, url="https://a.example/1", threshold=0.7) is None
     later.close()
 
 
@@ -102,7 +103,7 @@ def test_copies_are_linked_to_the_first_copy_even_within_one_batch(pipelines, tm
     run("https://a.example/gas", STORY)
     copy = run("https://b.example/gas-kopie", EDITED)  # another site, same batch (not yet written)
     assert copy.duplicate_of_url == "https://a.example/gas"
-    assert 0.6 < copy.similarity < 1.0
+    assert 0.7 < copy.similarity < 1.0
     agency = run("https://c.example/agentur", STORY)  # exact text on a third site: a republication
     assert (agency.duplicate_of_url, agency.similarity) == ("https://a.example/gas", 1.0)
     other = run("https://b.example/speicher", SAME_TOPIC)
@@ -128,3 +129,24 @@ def test_a_copy_of_a_copy_points_at_the_first_copy(pipelines):
     archive.close_spider()
     third = run("https://c.example/gas", EDITED + "\n\nEin weiterer Satz zum Schluss.")
     assert third.duplicate_of_url == "https://a.example/gas"
+
+
+def test_labelled_pairs_precision_and_recall_at_the_default_threshold():
+    """The labelled set of tests/dedup_pairs (README there): same stories found, different ones kept apart."""
+    import sys
+    from pathlib import Path
+
+    from newscrawler import settings
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    try:
+        import dedup_eval
+    finally:
+        sys.path.pop(0)
+    pairs = dedup_eval.load_pairs(dedup_eval.DEFAULT_PAIRS)
+    assert len(pairs) >= 50
+    kinds = {pair["kind"] for pair in pairs}
+    assert {"agency_copy", "translated_republished", "updated_version", "same_topic", "shared_boilerplate"} <= kinds
+    result = dedup_eval.confusion(dedup_eval.score_pairs(pairs), settings.DEDUP_NEAR_THRESHOLD)
+    assert result["precision"] >= 0.95, result
+    assert result["recall"] >= 0.95, result

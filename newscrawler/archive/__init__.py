@@ -18,16 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from sqlite_utils import Database
 
 from newscrawler.archive.derived import analyst_columns
 from newscrawler.archive.migrations import migrations
-from newscrawler.extract.similarity import (
-    estimate_similarity,
-    signature_from_bytes,
-    signature_to_bytes,
-)
+from newscrawler.extract.similarity import Fingerprint
 
 __all__ = ["Archive", "ArchiveBusy", "ArchiveError", "FlushCounts", "NearMatch", "utc_now"]
 
@@ -140,7 +135,7 @@ class Archive:
         self._articles: list[dict[str, Any]] = []
         self._aliases: list[tuple[str, str, str]] = []
         # Signatures computed by deduplication, waiting for their article to be queued.
-        self._signatures: dict[str, tuple[np.ndarray, list[int]]] = {}
+        self._fingerprints: dict[str, Fingerprint] = {}
 
     @classmethod
     def open(
@@ -273,25 +268,18 @@ class Archive:
         ).fetchone()
         return None if row is None else (str(row[0]), str(row[1]))
 
-    def find_near_duplicate(
-        self,
-        signature: np.ndarray,
-        buckets: list[int],
-        *,
-        url: str,
-        threshold: float,
-    ) -> NearMatch | None:
-        """The first copy of the most similar stored or queued text, if it reaches ``threshold``.
+    def find_near_duplicate(self, fingerprint: Fingerprint, *, url: str, threshold: float) -> NearMatch | None:
+        """The first copy of the most similar stored or queued text, if its overlap reaches ``threshold``.
 
         Candidates come from the LSH buckets (an indexed lookup, whatever the archive's size)
-        and from the queued batch; each is scored on its stored signature. A text is never its
+        and from the queued batch; each is scored on its stored fingerprint. A text is never its
         own duplicate, and a match that is itself a copy leads to the copy's first copy.
         """
-        best: tuple[float, str] | None = None
+        buckets = fingerprint.buckets()
         placeholders = ",".join("(?,?)" for _ in buckets)
         params: list[Any] = [v for pair in enumerate(buckets) for v in pair]
         rows = self.db.execute(
-            "select a.url, s.signature, coalesce(root.url, a.url) "
+            "select a.url, s.signature, s.shingles, coalesce(root.url, a.url) "
             # A join on VALUES, not "(band, bucket) in (...)": only the join uses the index.
             f"from (select distinct l.article_id from (values {placeholders}) v "
             "      join article_lsh l on l.band = v.column1 and l.bucket = v.column2) c "
@@ -300,16 +288,16 @@ class Archive:
             "left join articles root on root.id = a.duplicate_of",
             params,
         ).fetchall()
-        candidates = [(str(r[0]), signature_from_bytes(r[1]), str(r[2])) for r in rows]
+        candidates = [(str(r[0]), Fingerprint.from_stored(r[1], r[2]), str(r[3])) for r in rows]
         for record in self._articles:
-            queued = record.get("_signature")
+            queued = record.get("_fingerprint")
             if queued is not None:
-                root = record.get("duplicate_of_url") or record["url"]
-                candidates.append((record["url"], queued, root))
-        for candidate_url, candidate_signature, root in candidates:
+                candidates.append((record["url"], queued, record.get("duplicate_of_url") or record["url"]))
+        best: tuple[float, str] | None = None
+        for candidate_url, candidate, root in candidates:
             if url in (candidate_url, root):
                 continue
-            score = estimate_similarity(signature, candidate_signature)
+            score = fingerprint.overlap(candidate)
             if score >= threshold and (best is None or score > best[0]):
                 best = (score, root)
         return None if best is None else NearMatch(url=best[1], similarity=best[0])
@@ -380,17 +368,17 @@ class Archive:
         if not record.get("url"):
             raise ValueError("an article record needs a url")
         queued = dict(record)
-        signature = self._signatures.pop(queued["url"], None)
-        if signature is not None:
-            queued["_signature"], queued["_buckets"] = signature
+        fingerprint = self._fingerprints.pop(queued["url"], None)
+        if fingerprint is not None:
+            queued["_fingerprint"] = fingerprint
         self._articles.append(queued)
         if len(self._articles) >= self.batch_size:
             return self.flush()
         return None
 
-    def add_signature(self, url: str, signature: np.ndarray, buckets: list[int]) -> None:
-        """Attach a near-duplicate signature to the article that will be queued under ``url``."""
-        self._signatures[url] = (signature, buckets)
+    def add_fingerprint(self, url: str, fingerprint: Fingerprint) -> None:
+        """Attach a near-duplicate fingerprint to the article that will be queued under ``url``."""
+        self._fingerprints[url] = fingerprint
 
     def add_alias(self, url: str, article_url: str, reason: str) -> None:
         """Queue "``url`` is another address of the article stored at ``article_url``"."""
@@ -504,18 +492,18 @@ class Archive:
         return version + 1
 
     def _write_signature(self, article_id: int, record: Mapping[str, Any]) -> None:
-        signature = record.get("_signature")
-        if signature is None:
+        fingerprint: Fingerprint | None = record.get("_fingerprint")
+        if fingerprint is None:
             return
         conn = self.db.conn
         conn.execute("delete from article_lsh where article_id = ?", [article_id])
         conn.execute(
-            "insert or replace into article_signatures (article_id, signature) values (?, ?)",
-            [article_id, signature_to_bytes(signature)],
+            "insert or replace into article_signatures (article_id, signature, shingles) values (?, ?, ?)",
+            [article_id, fingerprint.signature_bytes(), fingerprint.shingles],
         )
         conn.executemany(
             "insert into article_lsh (band, bucket, article_id) values (?, ?, ?)",
-            [(band, bucket, article_id) for band, bucket in enumerate(record.get("_buckets") or [])],
+            [(band, bucket, article_id) for band, bucket in enumerate(fingerprint.buckets())],
         )
 
     def _write_related(self, article_id: int, related: Iterable[Mapping[str, Any]]) -> None:

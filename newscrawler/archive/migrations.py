@@ -106,10 +106,10 @@ def m001_initial(db: Database) -> None:
 
 @migrations()
 def m003_near_duplicates(db: Database) -> None:
-    """MinHash signatures and their LSH buckets, so near-duplicate lookups stay indexed."""
+    """MinHash fingerprints and their LSH buckets, so near-duplicate lookups stay indexed."""
     db["articles"].add_column("similarity", float)
     db["article_signatures"].create(
-        {"article_id": int, "signature": bytes},
+        {"article_id": int, "signature": bytes, "shingles": int},
         pk="article_id",
         foreign_keys=[("article_id", "articles", "id")],
     )

@@ -12,7 +12,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from newscrawler.demo.server import DEMO_SITE, DemoServer
+from newscrawler.demo.server import DEMO_SITE, DEMO_SITE2, DemoServer
 
 
 class Command(ScrapyCommand):
@@ -30,7 +30,7 @@ class Command(ScrapyCommand):
         return "[options]"
 
     def short_desc(self) -> str:
-        return "Crawl the bundled demo news site (served on 127.0.0.1) into the archive"
+        return "Crawl the two bundled demo news sites (served on loopback) into the archive"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -38,9 +38,11 @@ class Command(ScrapyCommand):
             "--port",
             type=int,
             default=8765,
-            help="port to serve the demo site on (default: 8765, so that article URLs stay the same from run to run; 0: any free port)",
+            help="port of the first demo site, on 127.0.0.1 (default 8765, so that article URLs stay "
+            "the same from run to run; 0: any free port); the second site, on localhost, takes the next",
         )
-        parser.add_argument("--site-dir", type=Path, default=DEMO_SITE, help="serve this folder instead of the bundled site")
+        parser.add_argument("--site-dir", type=Path, default=DEMO_SITE, help="serve this folder as the first site")
+        parser.add_argument("--only-first", action="store_true", help="crawl the first demo site only")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -53,48 +55,69 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError("scrapy demo takes no arguments")
         assert self.crawler_process is not None and self.settings is not None
-        server = DemoServer(opts.site_dir, port=opts.port)
-        print(f"Serving the demo site at {server.url}")
-        crawler = self.crawler_process.create_crawler("news")
+        servers = [DemoServer(opts.site_dir, port=opts.port)]
+        sites = [("demo", servers[0].url)]
+        if not opts.only_first:
+            port = opts.port + 1 if opts.port else 0
+            servers.append(DemoServer(DEMO_SITE2, port=port, url_host="localhost"))
+            sites.append(("demo2", servers[1].url))
+        for name, url in sites:
+            print(f"Serving demo site {name!r} at {url}")
+        crawlers = [self.crawler_process.create_crawler("news") for _ in sites]
         started = time.monotonic()
+
+        def crawl_next(_: object = None, index: int = 0) -> Any:
+            # One site after the other: the second site's copies find the first site's stories.
+            if index < len(sites):
+                name, url = sites[index]
+                running = self.crawler_process.crawl(crawlers[index], site=name, start_urls=url)
+                if hasattr(running, "addCallback"):  # a Twisted Deferred
+                    running.addCallback(crawl_next, index + 1)
+                else:  # an asyncio Task (Scrapy's asyncio crawler process)
+                    running.add_done_callback(lambda _task: crawl_next(None, index + 1))
+            return None
+
         try:
-            self.crawler_process.crawl(crawler, site="demo", start_urls=server.url)
+            crawl_next()
             self.crawler_process.start()
         finally:
-            server.stop()
+            for server in servers:
+                server.stop()
         elapsed = time.monotonic() - started
-        if self.crawler_process.bootstrap_failed or crawler.stats is None:
+        if self.crawler_process.bootstrap_failed or any(c.stats is None for c in crawlers):
             self.exitcode = 1
             return
-        stats = crawler.stats.get_stats()
+        all_stats = [c.stats.get_stats() for c in crawlers if c.stats is not None]
         archive = Path(self.settings.get("ARCHIVE_PATH"))
-        print(_summary(stats, archive, elapsed))
-        if stats.get("finish_reason") != "finished" or stats.get("log_count/ERROR"):
+        print(_summary(all_stats, archive, elapsed))
+        if any(s.get("finish_reason") != "finished" or s.get("log_count/ERROR") for s in all_stats):
             self.exitcode = 1
 
 
-def _summary(stats: dict[str, Any], archive: Path, elapsed: float) -> str:
-    crawl_id = stats.get("newscrawler/archive/crawl_id")
+def _summary(runs: list[dict[str, Any]], archive: Path, elapsed: float) -> str:
+    def total(key: str) -> int:
+        return sum(int(stats.get(key, 0) or 0) for stats in runs)
+
     with sqlite3.connect(f"file:{archive}?mode=ro", uri=True) as conn:
-        total = conn.execute("select count(*) from articles").fetchone()[0]
+        articles, stories, copies = conn.execute(
+            "select count(*), count(*) - count(duplicate_of), count(duplicate_of) from articles"
+        ).fetchone()
         links, resolved = conn.execute(
             "select count(*), count(target_article_id) from related_links"
         ).fetchone()
         aliases = conn.execute("select count(*) from url_aliases").fetchone()[0]
-    duplicates = stats.get("newscrawler/dedup/duplicate_url", 0) + stats.get(
-        "newscrawler/dedup/duplicate_content", 0
-    )
-    dropped = stats.get("item_dropped_count", 0) - duplicates
+    skipped = total("newscrawler/dedup/duplicate_url") + total("newscrawler/dedup/duplicate_content")
+    crawl_ids = ", ".join(str(stats.get("newscrawler/archive/crawl_id")) for stats in runs)
     return "\n".join(
         [
-            f"Crawl {crawl_id} finished ({stats.get('finish_reason')}) in {elapsed:.1f}s: "
-            f"{stats.get('response_received_count', 0)} pages fetched.",
-            f"  articles archived:  {stats.get('newscrawler/archive/articles_new', 0)} new, "
-            f"{stats.get('newscrawler/archive/articles_updated', 0)} updated, "
-            f"{stats.get('newscrawler/archive/articles_unchanged', 0)} unchanged "
-            f"({total} in the archive)",
+            f"Crawls {crawl_ids} finished in {elapsed:.1f}s: {total('response_received_count')} pages "
+            f"fetched, {total('newscrawler/incremental/skipped_known')} already archived skipped.",
+            f"  articles archived:  {total('newscrawler/archive/articles_new')} new, "
+            f"{total('newscrawler/archive/articles_updated')} updated, "
+            f"{total('newscrawler/archive/articles_unchanged')} unchanged "
+            f"({articles} in the archive: {stories} stories, {copies} copies linked to their first copy)",
             f"  related links:      {links} ({resolved} resolved to archived articles)",
-            f"  duplicates skipped: {duplicates} (URL aliases recorded: {aliases}); other drops: {dropped}",
+            f"  duplicates skipped: {skipped} (URL aliases recorded: {aliases})",
             f"  archive:            {archive}",
             "",
             "Explore it:",

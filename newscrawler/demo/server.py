@@ -18,10 +18,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["DEMO_SITE", "DemoServer", "serve"]
+__all__ = ["DEMO_SITE", "DEMO_SITE2", "DemoServer", "serve"]
 
 #: The bundled demo site's files.
 DEMO_SITE = Path(__file__).with_name("site")
+#: The second demo site, which republishes some of the first one's stories.
+DEMO_SITE2 = Path(__file__).with_name("site2")
 
 _TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=utf-8",
           ".txt": "text/plain; charset=utf-8", ".css": "text/css; charset=utf-8"}  # fmt: skip
@@ -104,7 +106,12 @@ def _read_redirects(root: Path) -> dict[str, tuple[str, int]]:
 class DemoServer:
     """A running server; use as a context manager or call :meth:`stop`."""
 
-    def __init__(self, root: Path = DEMO_SITE, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, root: Path = DEMO_SITE, host: str = "127.0.0.1", port: int = 0, *, url_host: str | None = None
+    ) -> None:
+        """Serve ``root`` on ``host:port``; ``url_host`` names it in :attr:`url` (``localhost``
+        gives a second site on the same loopback address a host name of its own)."""
+        self.url_host = url_host or host
         if not root.is_dir():
             raise FileNotFoundError(f"demo site folder {str(root)!r} does not exist")
         handler = partial(_Handler, root=root.resolve(), redirects=_read_redirects(root))
@@ -115,8 +122,8 @@ class DemoServer:
 
     @property
     def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/"
+        port = self.httpd.server_address[1]
+        return f"http://{self.url_host}:{port}/"
 
     def stop(self) -> None:
         self.httpd.shutdown()
