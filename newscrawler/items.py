@@ -48,3 +48,6 @@ class ArticleItem:
     # URL of the first copy when this article is a copy of another (resolved to an id on write).
     duplicate_of_url: str | None = None
     similarity: float | None = None
+    # The page declares itself paywalled (JSON-LD isAccessibleForFree: false); set by
+    # newscrawler.safety.PageSignalsMiddleware, read by the page-quality check.
+    paywalled: bool | None = None

@@ -86,7 +86,12 @@ class IncrementalMiddleware:
         first_seen = _parse_time(known["first_seen_at"])
         last_seen = _parse_time(known["last_seen_at"])
         lastmod = _parse_time(request.meta.get("lastmod"))
-        young = first_seen is not None and now - first_seen < timedelta(days=self.recrawl_days)
+        # An alias is re-checked only when a feed says it changed: its article has its own URL.
+        young = (
+            not known["alias"]
+            and first_seen is not None
+            and now - first_seen < timedelta(days=self.recrawl_days)
+        )
         changed = lastmod is not None and last_seen is not None and lastmod > last_seen
         if not (young or changed):
             self.stats.inc_value("newscrawler/incremental/skipped_known")

@@ -27,6 +27,7 @@ from newscrawler.extract.boilerplate import (
     strip_boilerplate,
 )
 from newscrawler.extract.fingerprint import canonicalize_url, content_hash, site_of
+from newscrawler.extract.quality import page_problem
 from newscrawler.extract.similarity import fingerprint_of
 from newscrawler.extract.text import RULES, repair_line
 
@@ -35,11 +36,16 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "ArchivePipeline",
     "CleanPipeline",
+    "ConsentWall",
     "DedupPipeline",
     "DuplicateContent",
     "DuplicateUrl",
     "EmptyBody",
+    "ErrorPage",
     "MissingTitle",
+    "NotAnArticle",
+    "NotFoundPage",
+    "PaywallTeaser",
     "TooShort",
     "ValidatePipeline",
     "archive_for",
@@ -59,6 +65,38 @@ class EmptyBody(DropItem):
 
 class TooShort(DropItem):
     """The text is shorter than VALIDATE_MIN_WORDS: a teaser, a stub or an error page."""
+
+
+class NotFoundPage(DropItem):
+    """A "not found" page served as if it were content (a soft 404)."""
+
+
+class ErrorPage(DropItem):
+    """A server error or maintenance page (or any response with an HTTP error status)."""
+
+
+class ConsentWall(DropItem):
+    """A cookie-consent interstitial instead of the article."""
+
+
+class PaywallTeaser(DropItem):
+    """Only the teaser of a paywalled article: archiving it would pass a fragment off as the text."""
+
+
+class NotAnArticle(DropItem):
+    """An imprint, privacy, contact or listing page that carries an article template."""
+
+
+#: Drop reason of each :func:`newscrawler.extract.quality.page_problem` result.
+_QUALITY_DROPS: dict[str, type[DropItem]] = {
+    "http_error": ErrorPage,
+    "not_found": NotFoundPage,
+    "error_page": ErrorPage,
+    "consent_wall": ConsentWall,
+    "paywall_teaser": PaywallTeaser,
+    "imprint": NotAnArticle,
+    "listing": NotAnArticle,
+}
 
 
 class DuplicateUrl(DropItem):
@@ -121,17 +159,20 @@ class CleanPipeline:
 
 
 class ValidatePipeline:
-    """Drop what is not an article: no title, no text, or too little text (VALIDATE_MIN_WORDS)."""
+    """Drop what is not an article: no title, no text, a page that only looks like an article
+    (``extract.quality``: soft 404, error, consent, paywall teaser, imprint, listing), or too
+    little text (VALIDATE_MIN_WORDS)."""
 
-    def __init__(self, min_words: int) -> None:
+    def __init__(self, min_words: int, *, page_quality: bool = True) -> None:
         self.min_words = min_words
+        self.page_quality = page_quality
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
         min_words = crawler.settings.getint("VALIDATE_MIN_WORDS", 25)
         if min_words < 0:
             raise NotConfigured(f"VALIDATE_MIN_WORDS must not be negative, got {min_words}")
-        return cls(min_words)
+        return cls(min_words, page_quality=crawler.settings.getbool("VALIDATE_PAGE_QUALITY", True))
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -141,6 +182,20 @@ class ValidatePipeline:
         body = (adapter.get("body") or "").strip()
         if not body:
             raise EmptyBody(f"empty body: {url}", log_level="INFO")
+        # Before the length check, so a short error or consent page is counted as what it is.
+        problem = (
+            page_problem(
+                url=url,
+                title=adapter.get("title"),
+                body=body,
+                http_status=adapter.get("http_status"),
+                paywalled=adapter.get("paywalled"),
+            )
+            if self.page_quality
+            else None
+        )
+        if problem is not None:
+            raise _QUALITY_DROPS[problem](f"not an article ({problem}): {url}", log_level="INFO")
         words = len(body.split())
         if words < self.min_words:
             raise TooShort(f"{words} words < VALIDATE_MIN_WORDS={self.min_words}: {url}", log_level="INFO")

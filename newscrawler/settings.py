@@ -46,6 +46,12 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawler.middlewares.IncrementalMiddleware": 50,
     # Next to the downloader: sees every response, retried ones included.
     "newscrawler.middlewares.SiteStatsMiddleware": 950,
+    # Network safety (newscrawler/safety.py): refuse non-HTTP and private targets (after the
+    # offsite filter), refuse decompression bombs before HttpCompressionMiddleware (590) and
+    # RedirectMiddleware (600) see them, repair a mislabelled charset after decompression.
+    "newscrawler.safety.SafetyMiddleware": 60,
+    "newscrawler.safety.ResponseGuardMiddleware": 620,
+    "newscrawler.safety.CharsetRepairMiddleware": 585,
 }
 EXTENSIONS = {
     "newscrawler.health.HealthCheck": 500,
@@ -65,6 +71,8 @@ ITEM_PIPELINES = {
 # -- Spider middlewares: keep the raw response behind every item (provenance) ----------------
 SPIDER_MIDDLEWARES = {
     "newscrawler.rawpages.RawPagesMiddleware": 950,
+    # Page signals the text does not show (a declared paywall), for ValidatePipeline.
+    "newscrawler.safety.PageSignalsMiddleware": 900,
 }
 
 # -- Feed exports work as usual (scrapy crawl news -O articles.jsonl) -------------------------
@@ -111,3 +119,29 @@ RAW_ARCHIVE_PATH = ""
 RAW_ARCHIVE_BATCH_SIZE = 50
 
 LOG_LEVEL = "INFO"
+
+# -- Reliability and security (README "Reliability and security") -----------------------------
+# SafetyMiddleware, ResponseGuardMiddleware, CharsetRepairMiddleware: on unless SAFETY_ENABLED
+# is off. Private, loopback and link-local targets are refused unless they are the crawl's own
+# hosts (start URLs, allowed domains) or listed here; other host names are resolved first.
+SAFETY_ENABLED = True
+SAFETY_PRIVATE_HOSTS: list[str] = []
+SAFETY_RESOLVE_HOSTS = True
+# A chain of more than 10 redirects is a broken or hostile site, not a moved article.
+REDIRECT_MAX_TIMES = 10
+# DOWNLOAD_MAXSIZE (above) also caps the decompressed size of a compressed response.
+# ValidatePipeline: drop soft 404s, error and consent pages, paywall teasers, imprints and
+# listings that carry an article template (newscrawler/extract/quality.py).
+VALIDATE_PAGE_QUALITY = True
+
+# -- Throughput (README "Performance"; python -m bench.crawl measures it) ----------------------
+# Articles are extracted in a pool of worker processes, so the reactor thread keeps crawling:
+# empty means one per core but one (at least 1); 0 extracts in the crawl's own process.
+EXTRACT_WORKERS = ""
+# The worker also cleans the body; WorkerCleanPipeline (a CleanPipeline with the same results
+# and stats) takes that over instead of cleaning it again on the reactor thread.
+ITEM_PIPELINES = {
+    **ITEM_PIPELINES,
+    "newscrawler.pipelines.CleanPipeline": None,
+    "newscrawler.workers.WorkerCleanPipeline": ITEM_PIPELINES["newscrawler.pipelines.CleanPipeline"],
+}

@@ -59,6 +59,10 @@ VERSIONED_FIELDS = ("title", "subtitle", "authors", "published_at", "modified_at
 _JSON_FIELDS = frozenset({"authors", "tags"})
 
 
+#: Schema migrations this version knows; an archive with others was written by a newer one.
+_KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
+
+
 class ArchiveError(Exception):
     """The archive cannot be opened or written; the message names the file and what to do."""
 
@@ -157,7 +161,9 @@ class Archive:
             file.parent.mkdir(parents=True, exist_ok=True)
             lock_fd = _take_writer_lock(file) if writer_lock else None
         except OSError as exc:
-            raise ArchiveError(f"cannot create the archive {str(file)!r}: {exc}") from exc
+            raise ArchiveError(
+                f"cannot create the archive {str(file)!r}: {exc}; point ARCHIVE_PATH at a writable file"
+            ) from exc
         try:
             return cls._open(file, timeout=timeout, batch_size=batch_size, lock_fd=lock_fd)
         except BaseException:
@@ -173,6 +179,15 @@ class Archive:
             raise ArchiveError(f"cannot create the archive {str(file)!r}: {exc}") from exc
         db = Database(conn)
         try:
+            # Before anything writes: an archive from a newer schema is refused untouched.
+            unknown = [m.name for m in migrations.applied(db) if m.name not in _KNOWN_MIGRATIONS]
+            if unknown:
+                conn.close()
+                raise ArchiveError(
+                    f"{str(file)!r} was written by a newer newscrawler (schema migration(s) "
+                    f"{', '.join(unknown)} unknown to this version). Nothing was written to it: "
+                    "upgrade newscrawler, or point ARCHIVE_PATH at another file"
+                )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -303,18 +318,31 @@ class Archive:
         return None if best is None else NearMatch(url=best[1], similarity=best[0])
 
     def recrawl_info(self, url: str) -> dict[str, Any] | None:
-        """What the recrawl policy needs about an archived URL (or alias); ``None`` if unknown."""
+        """What the recrawl policy needs about an archived URL; ``None`` if unknown.
+
+        For an alias (another URL of an archived article), ``alias`` is true and there are no
+        validators: the stored ETag belongs to the article's own URL.
+        """
         row = self.db.execute(
-            "select a.first_seen_at, a.last_seen_at, a.http_etag, a.http_last_modified, a.url "
-            "from articles a where a.id = ("
-            "  select id from articles where url = ? "
-            "  union all select article_id from url_aliases where url = ? limit 1)",
+            "select first_seen_at, last_seen_at, http_etag, http_last_modified, 0 "
+            "from articles where url = ? "
+            "union all select a.first_seen_at, a.last_seen_at, null, null, 1 "
+            "from url_aliases u join articles a on a.id = u.article_id where u.url = ? limit 1",
             [url, url],
         ).fetchone()
         if row is None:
             return None
-        keys = ("first_seen_at", "last_seen_at", "http_etag", "http_last_modified", "url")
+        keys = ("first_seen_at", "last_seen_at", "http_etag", "http_last_modified", "alias")
         return dict(zip(keys, row))
+
+    def related_urls(self, url: str) -> list[str]:
+        """The related-articles links stored for the article at ``url``, in page order."""
+        rows = self.db.execute(
+            "select r.target_url from related_links r join articles a on a.id = r.article_id "
+            "where a.url = ? order by r.position",
+            [url],
+        ).fetchall()
+        return [str(row[0]) for row in rows]
 
     def touch(self, url: str) -> bool:
         """Mark an archived article as seen now (a 304 or an unchanged re-check)."""

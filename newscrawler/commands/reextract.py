@@ -130,7 +130,7 @@ class Reextractor:
             request=Request(page.url, meta={"depth": 0}),
         )
         spider = self.spider_for(profile, page.url)
-        items = [o for o in spider.parse_article(response) if isinstance(o, ArticleItem)]
+        items = [o for o in spider.parse_article_sync(response) if isinstance(o, ArticleItem)]
         if not items:
             raise DropItem("NotExtracted")
         item = items[0]

@@ -3,19 +3,22 @@
 ``/a/b/`` serves ``a/b/index.html`` (or ``index.xml`` for feeds); the query string is ignored,
 as WordPress ignores ``?utm_source=…``. A ``_redirects`` file in the root (lines of
 ``FROM TO [STATUS]``, FROM with or without its query string) answers with redirects, as a
-CMS does for shortlinks and changed slugs. Run it alone with
+CMS does for shortlinks and changed slugs. Every file has an ``ETag``; ``If-None-Match`` with
+it gets a 304, so incremental re-checks can be tested against it. Run it alone with
 ``python -m newscrawler.demo.server [ROOT]``: it prints its base URL and serves until killed.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import mimetypes
 import sys
 import threading
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from email.utils import formatdate
 from urllib.parse import unquote, urlsplit
 
 __all__ = ["DEMO_SITE", "DEMO_SITE2", "DemoServer", "serve"]
@@ -76,7 +79,16 @@ class _Handler(BaseHTTPRequestHandler):
             content_type = "text/html; charset=utf-8"
         else:
             data = file.read_bytes()
+            etag = '"' + hashlib.blake2b(data, digest_size=8).hexdigest() + '"'
+            if etag in (self.headers.get("If-None-Match") or ""):
+                # Conditional re-check of an unchanged page: no body, as a real server answers.
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                return
             self.send_response(200)
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", formatdate(file.stat().st_mtime, usegmt=True))
             content_type = _TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +30,7 @@ from newscrawler.extract.fingerprint import canonicalize_url
 from newscrawler.middlewares import site_stat
 from newscrawler.items import ArticleItem
 from newscrawler.sites import SiteProfile, SiteProfileError, load_profile
+from newscrawler.workers import PRECLEANED, pool_for
 
 __all__ = ["NewsSpider", "looks_like_article"]
 
@@ -251,22 +253,29 @@ class NewsSpider(Spider):
 
     # -- callbacks --------------------------------------------------------------------------------
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
-        """Any page: a feed or sitemap, an article, or a listing that leads to articles."""
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
+        """Any page: a feed or sitemap, an article, or a listing that leads to articles.
+
+        Asynchronous because an article awaits its extraction in a worker process (EXTRACT_WORKERS).
+        """
         stats = self.crawler.stats
         if response.status == 304:
-            yield from self.parse_not_modified(response)
+            for output in self.parse_not_modified(response):
+                yield output
             return
         if not isinstance(response, TextResponse):
             stats.inc_value("newscrawler/pages/not_text")
             return
         kind = feed_kind(response.text[:500]) if _may_be_xml(response) else ""
         if kind:
-            yield from self.parse_feed(response, kind)
+            for output in self.parse_feed(response, kind):
+                yield output
         elif looks_like_article(response, self.profile):
-            yield from self.parse_article(response)
+            async for output in self.parse_article(response):
+                yield output
         else:
-            yield from self.parse_listing(response)
+            for output in self.parse_listing(response):
+                yield output
 
     def parse_not_modified(self, response: Response) -> Iterator[Any]:
         """A conditional re-check answered 304: nothing to parse, the page was seen."""
@@ -279,10 +288,13 @@ class NewsSpider(Spider):
         url = canonicalize_url(response.url)
         if response.meta.get("newscrawler_kind") == "feed":
             self._record_feed(response, kind="feed", entries=None)
-        else:
-            archive.touch(url)
-        return
-        yield  # a generator like the other callbacks
+            return
+        archive.touch(url)
+        # The page did not change, so neither did its related block: walk on from the archive.
+        for target in archive.related_urls(url):
+            if self._on_site(target):
+                stats.inc_value("newscrawler/related/followed")
+                yield response.follow(target, callback=self.parse)
 
     def parse_listing(self, response: TextResponse) -> Iterator[Request]:
         """Home, section, paging and tag pages: follow links on the site and its feeds."""
@@ -356,24 +368,64 @@ class NewsSpider(Spider):
             return True
         return not ((self.since and when < self.since) or (self.until and when > self.until))
 
-    def parse_article(self, response: TextResponse) -> Iterator[Any]:
-        """An article page: one item, and requests for its related articles."""
+    async def parse_article(self, response: TextResponse) -> AsyncIterator[Any]:
+        """An article page: one item, and requests for its related articles.
+
+        Extraction runs in the extraction pool (:mod:`newscrawler.workers`) when there is one,
+        so the reactor goes on downloading and parsing other pages meanwhile.
+        """
+        self._count_article(response)
+        pool = pool_for(self.crawler)
+        try:
+            if pool is not None:
+                fields, cpu = await pool.extract(
+                    response.text, response.url, self.related_labels, self.selectors or None
+                )
+            else:
+                start = time.thread_time()
+                fields = self.extract_fields(response)
+                cpu = time.thread_time() - start
+        except Exception:
+            self._extraction_failed(response)
+            return
+        self.crawler.stats.inc_value("newscrawler/extract/cpu_seconds", cpu)
+        for output in self.build_item(response, fields):
+            yield output
+
+    def parse_article_sync(self, response: TextResponse) -> Iterator[Any]:
+        """:meth:`parse_article` in this process, synchronously: what ``scrapy reextract`` runs."""
+        self._count_article(response)
+        try:
+            fields = self.extract_fields(response)
+        except Exception:
+            self._extraction_failed(response)
+            return
+        yield from self.build_item(response, fields)
+
+    def extract_fields(self, response: TextResponse) -> dict[str, Any] | None:
+        """The extracted fields of an article page (in this process); ``None`` if it is not HTML."""
+        return extract_article(
+            response.text,
+            response.url,
+            related_labels=self.related_labels,
+            selectors=self.selectors or None,
+        )
+
+    def _count_article(self, response: TextResponse) -> None:
         stats = self.crawler.stats
         stats.inc_value("newscrawler/pages/article")
         stats.inc_value(site_stat(response.url, "article_pages"))
-        try:
-            fields = extract_article(
-                response.text,
-                response.url,
-                related_labels=self.related_labels,
-                selectors=self.selectors or None,
-            )
-        except Exception:
-            # A page our extractor cannot handle must not end the crawl; count it, log the URL.
-            stats.inc_value("newscrawler/extract/errors")
-            stats.inc_value(site_stat(response.url, "extract_failures"))
-            self.logger.exception("extraction failed: %s", response.url)
-            return
+
+    def _extraction_failed(self, response: TextResponse) -> None:
+        # A page our extractor cannot handle must not end the crawl; count it, log the URL.
+        stats = self.crawler.stats
+        stats.inc_value("newscrawler/extract/errors")
+        stats.inc_value(site_stat(response.url, "extract_failures"))
+        self.logger.exception("extraction failed: %s", response.url)
+
+    def build_item(self, response: TextResponse, fields: dict[str, Any] | None) -> Iterator[Any]:
+        """The item of extracted ``fields`` and the requests for its related articles."""
+        stats = self.crawler.stats
         if fields is None:
             stats.inc_value("newscrawler/extract/not_html")
             return
@@ -408,6 +460,8 @@ class NewsSpider(Spider):
             http_etag=_header(response.headers, b"ETag"),
             http_last_modified=_header(response.headers, b"Last-Modified"),
         )
+        if PRECLEANED in fields:  # the body cleaning done in the worker, for WorkerCleanPipeline
+            item.__dict__[PRECLEANED] = fields[PRECLEANED]
         stats.inc_value(site_stat(response.url, "items"))
         yield item
         for link in related:

@@ -1,0 +1,1 @@
+"""Fault-injection test site (see server.py and site.py)."""

@@ -1,0 +1,210 @@
+"""Scheduled, incremental crawls of the demo site: nothing fetched twice, versions kept, health exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from newscrawler.demo.server import DEMO_SITE, DemoServer
+from newscrawler.discovery import parse_entries
+
+from .conftest import ROOT, run_crawl
+
+SEED_PATH = "/2024/07/06/die-nato-und-suedkorea-bereiten-ein-gemeinsames-projekt-zur-unterstuetzung-der-ukraine-vor-stoltenberg/"
+
+
+def crawl_stats(archive: Path) -> list[dict]:
+    with sqlite3.connect(archive) as conn:
+        return [json.loads(row[0]) for row in conn.execute("select stats from crawls order by id")]
+
+
+def count(archive: Path, sql: str) -> int:
+    with sqlite3.connect(archive) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+@pytest.fixture
+def site_copy(tmp_path) -> Path:
+    """A copy of the demo site that a test may change between runs."""
+    root = tmp_path / "site"
+    shutil.copytree(DEMO_SITE, root)
+    return root
+
+
+def test_second_run_fetches_no_known_article(demo_server, tmp_path):
+    archive = tmp_path / "news.db"
+    args = ("-a", "site=demo", "-a", f"start_urls={demo_server.url}", "-s", "RECRAWL_DAYS=0")
+    assert run_crawl(archive, *args).returncode == 0
+    assert run_crawl(archive, *args).returncode == 0
+    first, second = crawl_stats(archive)
+    assert first["newscrawler/pages/article"] >= 26
+    assert second.get("newscrawler/pages/article", 0) == 0  # no article page fetched again
+    assert second["newscrawler/incremental/skipped_known"] >= 20  # those linked from listings, feed and sitemap
+    assert second["response_received_count"] < first["response_received_count"] / 2
+    assert second.get("item_scraped_count", 0) == 0
+    assert count(archive, "select count(*) from articles") == 26
+
+
+def test_young_articles_are_rechecked_conditionally_and_cost_no_parsing(demo_server, tmp_path):
+    archive = tmp_path / "news.db"
+    args = ("-a", "site=demo", "-a", f"start_urls={demo_server.url}")
+    assert run_crawl(archive, *args).returncode == 0
+    assert run_crawl(archive, *args).returncode == 0
+    second = crawl_stats(archive)[1]
+    assert second["newscrawler/incremental/recrawled"] >= 26
+    assert second["newscrawler/incremental/not_modified"] >= 26
+    assert second.get("newscrawler/pages/article", 0) == 0
+    assert second["downloader/response_status_count/304"] >= 26
+
+
+def test_a_changed_article_gets_a_new_version(site_copy, tmp_path):
+    archive = tmp_path / "news.db"
+    with DemoServer(site_copy) as server:
+        args = ("-a", "site=demo", "-a", f"start_urls={server.url}")
+        assert run_crawl(archive, *args).returncode == 0
+        page = site_copy / SEED_PATH.strip("/") / "index.html"
+        html = page.read_text(encoding="utf-8")
+        page.write_text(html.replace("bis 2034 hofft.", "bis 2034 hofft. Update: Der Gipfel beginnt am Dienstag."), encoding="utf-8")
+        assert run_crawl(archive, *args).returncode == 0
+    with sqlite3.connect(archive) as conn:
+        conn.row_factory = sqlite3.Row
+        article = conn.execute("select * from articles where url like ?", (f"%{SEED_PATH}",)).fetchone()
+        versions = conn.execute("select * from article_versions where article_id = ?", (article["id"],)).fetchall()
+    assert "Update: Der Gipfel beginnt am Dienstag." in article["body"]
+    assert article["versions"] == 2
+    assert len(versions) == 1
+    assert "Update:" not in versions[0]["body"]
+    assert json.loads(versions[0]["changed_fields"]) == ["body"]
+    assert crawl_stats(archive)[1]["newscrawler/archive/articles_updated"] == 1
+
+
+def test_a_site_that_yields_no_article_fails_the_run_loudly(tmp_path):
+    root = tmp_path / "broken"
+    root.mkdir()
+    (root / "index.html").write_text("<html><body><p>Wartungsarbeiten</p></body></html>", encoding="utf-8")
+    with DemoServer(root) as server:
+        result = run_crawl(tmp_path / "news.db", "-a", f"start_urls={server.url}")
+    assert result.returncode == 3
+    assert "is failing: no article found" in result.stderr
+    stats = crawl_stats(tmp_path / "news.db")[0]
+    assert stats["newscrawler/health/failing_sites"] == 1
+    assert stats["newscrawler/health/127.0.0.1"].startswith("no article found")
+
+
+def test_a_healthy_run_records_ok(demo_crawl):
+    archive, _ = demo_crawl
+    stats = crawl_stats(archive)[0]
+    assert stats["newscrawler/health/127.0.0.1"] == "ok"
+    assert stats["newscrawler/health/failing_sites"] == 0
+
+
+def test_backfill_keeps_to_the_date_range(demo_server, tmp_path):
+    archive = tmp_path / "news.db"
+    result = run_crawl(archive, "-a", "site=demo", "-a", f"start_urls={demo_server.url}",
+                       "-a", "since=2024-07-05", "-a", "until=2024-07-06")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    with sqlite3.connect(archive) as conn:
+        days = [row[0][:10] for row in conn.execute("select published_at from articles")]
+    assert days and set(days) <= {"2024-07-05", "2024-07-06"}
+    assert len(days) == 6  # the demo site's articles of those two days
+
+
+def test_bad_backfill_dates_are_refused(tmp_path):
+    result = run_crawl(tmp_path / "news.db", "-a", "start_urls=http://127.0.0.1:9/", "-a", "since=July")
+    assert result.returncode == 1
+    assert "is not a date (use YYYY-MM-DD)" in result.stderr
+
+
+def test_feeds_and_sitemaps_alone_find_the_articles(demo_server, tmp_path):
+    archive = tmp_path / "news.db"
+    result = run_crawl(archive, "-a", "site=demo", "-a", f"start_urls={demo_server.url}",
+                       "-a", "discover=feeds,sitemaps")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    stats = crawl_stats(archive)[0]
+    assert stats["newscrawler/pages/feed"] >= 2  # /feed/ (autodiscovered) and /sitemap.xml (robots.txt)
+    assert stats.get("newscrawler/pages/listing", 0) == 1  # the home page; no listing link followed
+    # The sitemap lists 23 genuine articles and the republished copy; related links lead on,
+    # as deep as DEPTH_LIMIT allows (robots.txt -> sitemap -> article -> related).
+    assert stats["newscrawler/discovery/entries"] >= 24
+    assert count(archive, "select count(*) from articles") >= 24
+    with sqlite3.connect(archive) as conn:
+        states = dict(conn.execute("select url, last_status from feed_state"))
+    base = demo_server.url
+    assert states == {base + "feed/": 200, base + "sitemap.xml": 200}
+
+
+def test_news_sitemap_fields_are_kept():
+    body = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+ <url><loc>/2024/07/06/nato/</loc><lastmod>2024-07-06T12:00:00+02:00</lastmod>
+  <news:news><news:publication><news:name>Ostwest</news:name><news:language>de</news:language></news:publication>
+   <news:publication_date>2024-07-06T10:15:00+02:00</news:publication_date>
+   <news:title>NATO und S\xc3\xbcdkorea</news:title><news:keywords>NATO, S\xc3\xbcdkorea, Ukraine</news:keywords></news:news>
+ </url>
+</urlset>"""
+    kind, entries = parse_entries(body, "https://example.org/sitemap.xml")
+    assert kind == "urlset"
+    (entry,) = entries
+    assert entry.url == "https://example.org/2024/07/06/nato/"
+    assert entry.published == "2024-07-06T10:15:00+02:00"
+    assert entry.lastmod == "2024-07-06T12:00:00+02:00"
+    assert entry.title == "NATO und Südkorea"
+    assert entry.keywords == ["NATO", "Südkorea", "Ukraine"]
+
+
+def test_rss_and_atom_entries_carry_their_dates():
+    rss = b"""<rss version="2.0"><channel><item><title>A</title><link>/a/</link>
+      <pubDate>Sat, 06 Jul 2024 10:15:00 +0200</pubDate></item></channel></rss>"""
+    atom = b"""<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>B</title>
+      <link rel="alternate" href="https://example.org/b/"/><published>2024-07-07T08:00:00Z</published></entry></feed>"""
+    assert parse_entries(rss, "https://example.org/feed/")[1][0].published == "2024-07-06T10:15:00+02:00"
+    (entry,) = parse_entries(atom, "https://example.org/feed/")[1]
+    assert (entry.url, entry.published) == ("https://example.org/b/", "2024-07-07T08:00:00+00:00")
+
+
+def test_a_second_crawl_on_the_same_archive_is_refused(demo_server, tmp_path):
+    archive = tmp_path / "news.db"
+    slow = subprocess.Popen(
+        [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "site=demo", "-a", f"start_urls={demo_server.url}",
+         "-s", f"ARCHIVE_PATH={archive}", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0.3",
+         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while count_or_zero(archive) == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)  # wait until the first crawl holds the archive
+        second = run_crawl(archive, "-a", "site=demo", "-a", f"start_urls={demo_server.url}")
+        assert second.returncode == 1
+        assert "another crawl is writing" in second.stderr
+        assert slow.wait(timeout=120) == 0
+    finally:
+        if slow.poll() is None:
+            slow.kill()
+    assert count(archive, "select count(*) from articles") == 26
+    assert count(archive, "select count(*) from crawls") == 1
+
+
+def count_or_zero(archive: Path) -> int:
+    try:
+        return count(archive, "select count(*) from crawls")
+    except sqlite3.Error:
+        return 0
+
+
+def test_pause_and_resume_with_jobdir(demo_server, tmp_path):
+    archive, jobdir = tmp_path / "news.db", tmp_path / "job"
+    args = ("-a", "site=demo", "-a", f"start_urls={demo_server.url}", "-s", f"JOBDIR={jobdir}")
+    first = run_crawl(archive, *args, "-s", "CLOSESPIDER_PAGECOUNT=12")
+    assert first.returncode == 0, first.stderr[-2000:]
+    partial = count(archive, "select count(*) from articles")
+    assert 0 < partial < 26
+    assert run_crawl(archive, *args).returncode == 0
+    assert count(archive, "select count(*) from articles") == 26
