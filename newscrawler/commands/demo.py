@@ -111,7 +111,8 @@ def _summary(runs: list[dict[str, Any]], archive: Path, elapsed: float) -> str:
     return "\n".join(
         [
             f"Crawls {crawl_ids} finished in {elapsed:.1f}s: {total('response_received_count')} pages "
-            f"fetched, {total('newscrawler/incremental/skipped_known')} already archived skipped.",
+            f"fetched; already archived: {total('newscrawler/incremental/skipped_known')} skipped, "
+            f"{total('newscrawler/incremental/not_modified')} re-checked unchanged (HTTP 304).",
             f"  articles archived:  {total('newscrawler/archive/articles_new')} new, "
             f"{total('newscrawler/archive/articles_updated')} updated, "
             f"{total('newscrawler/archive/articles_unchanged')} unchanged "

@@ -14,9 +14,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from newscrawler.demo.server import _read_redirects
+
 __all__ = ["Handler", "HostileServer", "Route"]
 
 Route = Callable[["Handler"], None]
+
+
+def _redirect(target: str, status: int) -> Route:
+    return lambda h: h.answer(status, b"", None, {"Location": target})
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -94,6 +100,9 @@ class HostileServer:
     ) -> None:
         self.routes: dict[str, Route] = dict(routes or {})
         self.static_root = static_root.resolve() if static_root else None
+        if self.static_root is not None:  # the demo site's shortlinks and renamed slugs
+            for source, (target, status) in _read_redirects(self.static_root).items():
+                self.routes.setdefault(source, _redirect(target, status))
         self.delay = delay
         self.lock = threading.Lock()
         self.requests: list[str] = []

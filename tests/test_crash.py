@@ -1,0 +1,156 @@
+"""Crash safety: SIGINT/SIGTERM finish cleanly, kill -9 loses nothing that a re-run cannot
+complete, and a second crawl on the same archive refuses instead of interleaving.
+
+The demo site is served slowly (a delay per answer) so that a crawl can be interrupted mid-way,
+at a chosen number of requests served. The archive is the only record of what is done: the
+re-run is the same command, with no JOBDIR.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from newscrawler.demo.server import DEMO_SITE
+
+from .conftest import ROOT
+from .hostile.server import HostileServer
+from .test_crawl import GENUINE_ARTICLES, demo_pages
+
+#: kill -9 trials, each at a different point of the crawl (requests served before the kill).
+KILL_POINTS = (3, 9, 16, 24, 33)
+
+
+@pytest.fixture(scope="module")
+def slow_demo() -> Iterator[HostileServer]:
+    with HostileServer(static_root=DEMO_SITE, delay=0.08) as server:
+        yield server
+
+
+def crawl_command(server: HostileServer, archive: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable, "-m", "scrapy", "crawl", "news", "-a", "site=demo", "-a", f"start_urls={server.url}",
+        "-s", f"ARCHIVE_PATH={archive}", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+        "-s", "LOG_LEVEL=INFO", *extra,
+    ]  # fmt: skip
+
+
+def start(command: list[str], log: Path) -> subprocess.Popen[str]:
+    err = log.open("w")
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, text=True)
+
+
+def wait_for_requests(server: HostileServer, count: int, proc: subprocess.Popen[str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while len(server.paths()) < count:
+        assert proc.poll() is None, "the crawl ended before it could be interrupted"
+        assert time.monotonic() < deadline, f"fewer than {count} requests in {timeout}s"
+        time.sleep(0.01)
+
+
+def rows(archive: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    with sqlite3.connect(archive) as conn:
+        conn.row_factory = sqlite3.Row
+        return conn.execute(sql, params).fetchall()
+
+
+def archived_paths(archive: Path) -> list[str]:
+    return [urlsplit(r["url"]).path for r in rows(archive, "select url from articles")]
+
+
+def assert_consistent(archive: Path) -> None:
+    """Integrity check passes and no article is half-written (row, text, FTS and links together)."""
+    assert rows(archive, "pragma integrity_check")[0][0] == "ok"
+    raw = archive.with_name(archive.stem + "-raw.db")
+    if raw.exists():
+        assert rows(raw, "pragma integrity_check")[0][0] == "ok"
+    for row in rows(archive, "select a.*, (select count(*) from related_links r where r.article_id = a.id) as links from articles a"):
+        assert row["title"] and row["body"] and row["content_hash"], row["url"]
+        assert row["word_count"] == len(row["body"].split()), row["url"]
+        assert row["links"] > 0, row["url"]  # every demo article has its related block
+    assert rows(archive, "select count(*) from articles_fts")[0][0] == rows(archive, "select count(*) from articles")[0][0]
+
+
+def assert_complete(archive: Path) -> None:
+    """The archive holds the demo site exactly as an uninterrupted crawl does (tests/test_crawl.py)."""
+    archived = archived_paths(archive)
+    assert len(archived) == len(set(archived)) == GENUINE_ARTICLES
+    aliases = {urlsplit(r["url"]).path for r in rows(archive, "select url from url_aliases where reason = 'duplicate_content'")}
+    assert set(demo_pages()) == set(archived) | aliases
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_signal_writes_the_pending_batch_and_finishes_the_run(slow_demo, tmp_path, signum):
+    archive = tmp_path / "news.db"
+    before = len(slow_demo.paths())
+    # A batch larger than the site: nothing is written until the crawl closes.
+    proc = start(crawl_command(slow_demo, archive, "-s", "ARCHIVE_BATCH_SIZE=1000"), tmp_path / "crawl.log")
+    wait_for_requests(slow_demo, before + 14, proc)
+    proc.send_signal(signum)
+    code = proc.wait(timeout=60)
+    log = (tmp_path / "crawl.log").read_text()
+    assert "Traceback" not in log, log[-3000:]
+    assert code == 2  # the run did not finish its job: `scrapy crawl` says so (README)
+    (crawl,) = rows(archive, "select * from crawls")
+    assert crawl["finish_reason"] == "shutdown"
+    assert crawl["finished_at"]
+    stats = json.loads(crawl["stats"])
+    written = len(archived_paths(archive))
+    assert written > 0
+    assert written == crawl["articles_new"] == stats["newscrawler/archive/articles_new"]
+    assert stats["item_scraped_count"] == written
+    assert_consistent(archive)
+
+
+def test_kill_9_at_random_moments_then_the_same_command_completes_the_archive(slow_demo, tmp_path):
+    rng = random.Random(os.environ.get("KILL_SEED", "7"))
+    points = [point + rng.randint(0, 3) for point in KILL_POINTS]
+    interrupted = 0
+    for trial, point in enumerate(points):
+        archive = tmp_path / f"trial{trial}" / "news.db"
+        archive.parent.mkdir()
+        command = crawl_command(slow_demo, archive, "-s", "ARCHIVE_BATCH_SIZE=3")
+        before = len(slow_demo.paths())
+        proc = start(command, archive.parent / "killed.log")
+        wait_for_requests(slow_demo, before + point, proc)
+        time.sleep(rng.random() * 0.05)
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+        if archive.exists():
+            assert_consistent(archive)
+            partial = archived_paths(archive)
+            assert len(partial) == len(set(partial)) < GENUINE_ARTICLES, (trial, point)
+            interrupted += 1
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 0, (trial, point, result.stderr[-3000:])
+        assert_consistent(archive)
+        assert_complete(archive)
+        assert not list(archive.parent.glob("*.unsaved-*"))
+    assert interrupted == len(points)
+
+
+def test_a_second_crawl_on_the_same_archive_refuses_and_the_first_loses_nothing(slow_demo, tmp_path):
+    archive = tmp_path / "news.db"
+    before = len(slow_demo.paths())
+    first = start(crawl_command(slow_demo, archive), tmp_path / "first.log")
+    wait_for_requests(slow_demo, before + 5, first)
+    second = subprocess.run(
+        crawl_command(slow_demo, archive), cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert second.returncode == 1
+    assert "another crawl is writing" in second.stderr
+    assert first.wait(timeout=120) == 0, (tmp_path / "first.log").read_text()[-3000:]
+    assert len(rows(archive, "select * from crawls")) == 1
+    assert_consistent(archive)
+    assert_complete(archive)
