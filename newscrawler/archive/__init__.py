@@ -485,7 +485,7 @@ class Archive:
                 self.db["articles"].update(article_id, row)
                 self._write_signature(article_id, record)
                 counts.updated += 1
-        self._write_related(article_id, record.get("related") or [])
+        self.replace_related_links(article_id, record.get("related") or [])
 
     def _keep_version(self, article_id: int, new: Mapping[str, Any], now: str) -> int:
         """Copy the stored (older) text into ``article_versions``; return the new version number."""
@@ -534,7 +534,8 @@ class Archive:
             [(band, bucket, article_id) for band, bucket in enumerate(fingerprint.buckets())],
         )
 
-    def _write_related(self, article_id: int, related: Iterable[Mapping[str, Any]]) -> None:
+    def replace_related_links(self, article_id: int, related: Iterable[Mapping[str, Any]]) -> None:
+        """Store an article's related block (``{url, title}`` in page order), resolving targets."""
         conn = self.db.conn
         conn.execute("delete from related_links where article_id = ?", [article_id])
         rows = [

@@ -212,16 +212,7 @@ class Reextractor:
         self.archive.db["articles"].update(article_id, changes)
         if related is None:
             return
-        conn = self.archive.db.conn
-        conn.execute("delete from related_links where article_id = ?", [article_id])
-        conn.executemany(
-            "insert into related_links (article_id, position, target_url, anchor_text, target_article_id) "
-            "values (?, ?, ?, ?, ?)",
-            [
-                (article_id, position, url, title, self.archive.article_id_for_url(url))
-                for position, (url, title) in enumerate(related, start=1)
-            ],
-        )
+        self.archive.replace_related_links(article_id, [{"url": url, "title": title} for url, title in related])
 
 
 class Command(ScrapyCommand):
