@@ -33,7 +33,7 @@ __all__ = ["SiteLayout", "generate_site", "serve"]
 CATEGORIES = ("politik", "wirtschaft", "welt", "technik", "kultur", "sport", "wissen", "panorama")
 PER_PAGE = 20
 SITE_NAME = "Nachrichten Benchmark"
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 _DEMO = Path(__file__).resolve().parents[1] / "newscrawler" / "demo"
 
 
@@ -186,6 +186,7 @@ class _Writer:
             source = i - 8  # an exact copy of another article's text
         text_rng = random.Random(self.seed * 15485863 + source)
         paragraphs = [self._paragraph(text_rng) for _ in range(text_rng.randint(8, 14))]
+        headings = [self._title(text_rng) for _ in range(4)]  # part of the text: copies share them
         if i % 50 == 31 and i >= 8:  # a near copy: another article with two paragraphs rewritten
             near_rng = random.Random(self.seed * 15485863 + i - 8)
             paragraphs = [self._paragraph(near_rng) for _ in range(near_rng.randint(8, 14))]
@@ -221,7 +222,7 @@ class _Writer:
         body: list[str] = []
         for n, paragraph in enumerate(paragraphs):
             if n and n % 4 == 0:
-                body.append(f"<h2>{self._title(rng)}</h2>\n")
+                body.append(f"<h2>{headings[n // 4 - 1]}</h2>\n")
             body.append(f"<p>{paragraph}</p>\n")
             if n == 1:
                 body.append(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import tomllib
+from importlib import resources
+from importlib.resources.abc import Traversable
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +14,8 @@ from urllib.parse import urlsplit
 
 __all__ = ["DEFAULT_SITES_FILE", "SiteProfile", "SiteProfileError", "load_profiles", "load_profile"]
 
-DEFAULT_SITES_FILE = Path(__file__).with_name("sites.toml")
+#: The bundled profiles, read as package data so they load from a zipped egg too (scrapyd).
+DEFAULT_SITES_FILE = resources.files("newscrawler").joinpath("sites.toml")
 _SELECTOR_FIELDS = frozenset({"title", "body", "authors", "published_at", "related"})
 _KEYS = frozenset(
     {
@@ -99,7 +102,7 @@ def _str_list(name: str, key: str, value: Any) -> list[str]:
 
 def load_profiles(path: str | Path | None = None) -> dict[str, SiteProfile]:
     """All profiles of a sites file (default: the bundled ``sites.toml``)."""
-    file = Path(path) if path else DEFAULT_SITES_FILE
+    file: Path | Traversable = Path(path) if path else DEFAULT_SITES_FILE
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
