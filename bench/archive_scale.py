@@ -16,7 +16,6 @@ two reader queries: the ranked full-text search (the ``search_ranked`` canned qu
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import shutil
 import statistics

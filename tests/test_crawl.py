@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 from pathlib import Path
 
-import pytest
 from lxml import html as lxml_html
 
 from newscrawler.demo.server import DEMO_SITE

@@ -28,8 +28,9 @@ from .conftest import ROOT
 from .hostile.server import HostileServer
 from .hostile.site import A_NORMAL, A_XSS, BAD, DISALLOWED, PRIVATE_LINKS, VALID, build_routes, gzip_bomb, other_site_routes
 
-#: Peak memory of a crawl of the hostile site; the bomb alone unpacks to 512 MB.
-MAX_RSS_MB = 400
+#: Peak memory of a crawl of the hostile site: below what the bomb alone unpacks to (512 MB).
+#: About 200 MB alone; a full-suite run on a loaded machine once went past 400 MB.
+MAX_RSS_MB = 500
 
 
 @pytest.fixture(scope="module")
@@ -155,6 +156,7 @@ def test_every_failure_is_counted_by_kind(hostile_crawl):
 
 def test_memory_stays_bounded(hostile_crawl):
     *_, rss_kb = hostile_crawl
+    print(f"peak RSS of the hostile crawl: {rss_kb // 1024} MB")
     assert rss_kb < MAX_RSS_MB * 1024, f"peak RSS {rss_kb // 1024} MB"
     assert len(gzip_bomb()) < 1024 * 1024  # tiny on the wire
 

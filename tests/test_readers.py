@@ -19,7 +19,6 @@ from datasette.app import Datasette
 
 from newscrawler.demo.server import DEMO_SITE
 
-from .conftest import ROOT
 from .hostile.server import HostileServer
 from .test_crash import assert_complete, assert_consistent, crawl_command, start
 

@@ -67,6 +67,8 @@ def canonicalize_url(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
+    if ":" in host:  # an IPv6 address: urlsplit drops its brackets, a URL needs them
+        host = f"[{host}]"
     port = parts.port
     netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
     if parts.username:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 
 import lxml.html
@@ -38,8 +40,14 @@ def looks_like_html(html: str) -> bool:
     return "<" in head and ">" in head
 
 
+# C0 control characters other than tab and line breaks: never text, and lxml refuses them when a
+# pruned element's tail is re-attached ("All strings must be XML compatible").
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def parse_html(html: str) -> HtmlElement | None:
     """Parse to an lxml tree; bytes go through UTF-8 so encoding declarations cannot clash."""
+    html = _CONTROL_CHARACTERS.sub("", html)
     try:
         root = lxml.html.document_fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
     except (etree.ParserError, ValueError, UnicodeError):

@@ -165,10 +165,19 @@ RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
 
 
 def repair_text(text: str, *, skip: frozenset[str] = frozenset()) -> str:
-    """Run every rule of :data:`RULES` except those named in ``skip``."""
-    for name, rule in RULES:
-        if name not in skip:
-            text = rule(text)
+    """Run every rule of :data:`RULES` except those named in ``skip``, until nothing changes.
+
+    One rule can make work for an earlier one (collapsing ``"Â\\r0"`` to ``"Â 0"`` lets ftfy
+    see mojibake), so the rules repeat until the text is stable (at most three rounds): cleaning
+    a cleaned text changes nothing.
+    """
+    for _ in range(3):
+        before = text
+        for name, rule in RULES:
+            if name not in skip:
+                text = rule(text)
+        if text == before:
+            break
     return text
 
 
