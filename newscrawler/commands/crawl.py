@@ -12,6 +12,8 @@ run did not do its job, so cron mail or a failed systemd unit shows it:
 from __future__ import annotations
 
 import argparse
+import asyncio
+import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
@@ -34,7 +36,12 @@ class Command(ScrapyCrawlCommand):
             raise UsageError("scrapy crawl takes exactly one spider name")
         assert self.crawler_process is not None
         crawler = self._create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
+        running = self.crawler_process.crawl(crawler, **opts.spargs)
+        # A crawl that cannot start (bad argument, setting or archive) says why in one line.
+        if hasattr(running, "add_done_callback"):  # an asyncio Task
+            running.add_done_callback(_report_start_failure)
+        else:  # a Twisted Deferred
+            running.addErrback(lambda failure: _print_start_failure(failure.value))
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed or crawler.stats is None:
             self.exitcode = 1
@@ -44,3 +51,12 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = 3
         elif stats.get("finish_reason") not in GOOD_REASONS or stats.get("log_count/ERROR"):
             self.exitcode = 2
+
+
+def _report_start_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:  # retrieving it silences asyncio
+        _print_start_failure(task.exception())
+
+
+def _print_start_failure(error: BaseException | None) -> None:
+    print(f"scrapy crawl: error: {error}", file=sys.stderr)
