@@ -234,16 +234,22 @@ class _Writer:
             *self._head(title, path, meta),
             *self._masthead(c),
             f'<article id="post-{i}" class="post type-post status-publish hentry category-{CATEGORIES[c]}">\n',
-            f'<header class="entry-header"><div class="cat-links"><a href="{self.category_path(c)}" rel="category tag">'
-            f"{CATEGORIES[c].capitalize()}</a></div>\n",
-            f'<h1 class="entry-title">{title}</h1>\n<div class="entry-meta"><span class="byline">Von {byline}</span> '
-            f'<time class="entry-date published" datetime="{published}">{published[:10]}</time></div>\n</header>\n',
+            (
+                f'<header class="entry-header"><div class="cat-links"><a href="{self.category_path(c)}" rel="category tag">'
+                f"{CATEGORIES[c].capitalize()}</a></div>\n"
+            ),
+            (
+                f'<h1 class="entry-title">{title}</h1>\n<div class="entry-meta"><span class="byline">Von {byline}</span> '
+                f'<time class="entry-date published" datetime="{published}">{published[:10]}</time></div>\n</header>\n'
+            ),
             '<div class="entry-content">\n', *body,
             '<h3>Ähnliche Themen:</h3>\n<ul class="related-posts">\n',
             *(f'<li><a href="{self.article_path(r)}">{self.titles[r]}</a></li>\n' for r in related),
             "</ul>\n</div>\n",
-            '<footer class="entry-footer"><div class="sharedaddy sd-sharing-enabled"><h3 class="sd-title">Teilen:</h3>'
-            '<span class="share-facebook">Facebook</span> <span class="share-x">X</span></div></footer>\n</article>\n',
+            (
+                '<footer class="entry-footer"><div class="sharedaddy sd-sharing-enabled"><h3 class="sd-title">Teilen:</h3>'
+                '<span class="share-facebook">Facebook</span> <span class="share-x">X</span></div></footer>\n</article>\n'
+            ),
             self._sidebar(),
         ]  # fmt: skip
         size = sum(len(p.encode()) for p in parts)

@@ -49,7 +49,7 @@ def test_crawl_benchmark_reports_every_figure(tmp_path: Path) -> None:
         "archive size per article:",
     ):
         assert figure in out, out
-    full = [line for line in out.splitlines() if line.strip().startswith("round 1: bare")][0]
+    full = next(line for line in out.splitlines() if line.strip().startswith("round 1: bare"))
     assert "articles" in full and " 0 articles" not in full
 
 

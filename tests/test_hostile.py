@@ -195,8 +195,8 @@ def test_private_and_non_http_links_are_refused_even_when_following_offsite(site
     assert other.paths() == []
     assert [p for p in main.paths()[before:] if p != "/robots.txt"] == [PRIVATE_LINKS]
     stats = stats_of(archive)
-    # localhost, 169.254.169.254, 10.0.0.7 (the link extractor itself drops http://[::1]:9/…)
-    assert stats["newscrawler/safety/refused_private"] == 3
+    # localhost, 169.254.169.254, 10.0.0.7 and http://[::1]:9/…
+    assert stats["newscrawler/safety/refused_private"] == 4
     assert stats["newscrawler/safety/refused_scheme"] == 2  # file:///etc/passwd, ftp://
     assert "root:" not in stderr
 
