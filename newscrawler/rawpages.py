@@ -141,7 +141,8 @@ class RawPageStore:
             "encoding": getattr(response, "encoding", None),
             "body_sha256": hashlib.sha256(body).hexdigest(),
             "html_size": len(body),
-            "html_zlib": zlib.compress(body, 6),
+            # Level 1: a third of level 6's CPU time (on the reactor thread) for ~18 % more bytes.
+            "html_zlib": zlib.compress(body, 1),
         }
         if len(self._queue) >= self.batch_size:
             self.flush()

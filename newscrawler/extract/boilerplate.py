@@ -117,7 +117,7 @@ _CREDIT_MAX_WORDS = 12
 # agency or outlet. Checked in order; the first hit in the text wins.
 _AGENCY = r"(?P<src>dpa|epd|dts|sda|kna|[A-ZÄÖÜ][\w.&-]*(?:\s[A-ZÄÖÜ][\w.&-]*){0,3})"
 _ATTRIBUTION_PATTERNS = tuple(
-    re.compile(p)
+    re.compile(p, re.MULTILINE)
     for p in (
         rf"\b(?:berichtet|berichtete|meldet|meldete|schreibt|schrieb)\s+(?:die\s+|der\s+|das\s+)?(?:Nachrichtenagentur\s+|Agentur\s+|Zeitung\s+|Portal\s+)?{_AGENCY}\s*[.,;]",
         rf"\b(?:Quelle|Quellen|Mit Material von|Material von)\s*:\s*{_AGENCY}",
@@ -199,8 +199,7 @@ def extract_source_attribution(text: str) -> str | None:
     is the extraction's business, not this one's.
     """
     for pattern in _ATTRIBUTION_PATTERNS:
-        for paragraph in split_paragraphs(text):
-            match = pattern.search(paragraph)
-            if match:
-                return match.group("src").strip(" .,")
+        match = pattern.search(text)
+        if match:
+            return match.group("src").strip(" .,")
     return None
