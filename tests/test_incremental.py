@@ -208,3 +208,86 @@ def test_pause_and_resume_with_jobdir(demo_server, tmp_path):
     assert 0 < partial < 26
     assert run_crawl(archive, *args).returncode == 0
     assert count(archive, "select count(*) from articles") == 26
+
+
+NEW_ARTICLES = ("/2024/07/09/nato-gipfel-beginnt-in-washington/", "/2024/07/09/strompreise-sinken-weiter/")
+GONE = "/2024/07/07/studie-rechenzentren-verbrauchen-immer-mehr-strom/"
+EDITED = "/2024/07/05/gasspeicher-zu-mehr-als-80-prozent-gefuellt/"
+
+
+def publish(root: Path, path: str, source: str, headline: str, sentence: str) -> None:
+    """A new article page made from an existing one, announced in the feed and the sitemap."""
+    html = (root / source.strip("/") / "index.html").read_text(encoding="utf-8")
+    old_headline = html.split('<h1 class="entry-title">', 1)[1].split("</h1>", 1)[0]
+    html = html.replace(old_headline, headline).replace(source, path)
+    html = html.replace("<p>", f"<p>{sentence} ", 2)  # a different text, not a copy
+    page = root / path.strip("/") / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(html, encoding="utf-8")
+    for file, entry in (
+        ("sitemap.xml", f"<url><loc>{path}</loc><lastmod>2024-07-09T08:00:00+02:00</lastmod></url>\n"),
+        ("feed/index.xml", f"<item><title>{headline}</title><link>{path}</link>"
+                           "<pubDate>Tue, 09 Jul 2024 08:00:00 +0200</pubDate></item>\n"),
+    ):  # fmt: skip
+        target = root / file
+        text = target.read_text(encoding="utf-8")
+        anchor = "<url>" if file == "sitemap.xml" else "<item>"
+        target.write_text(text.replace(anchor, entry + anchor, 1), encoding="utf-8")
+
+
+def test_a_site_that_changes_between_runs(site_copy, tmp_path):
+    """Run 2 fetches only what is new or re-checked, stores the edit as a version, counts the 404."""
+    archive = tmp_path / "news.db"
+    with DemoServer(site_copy) as server:
+        args = ("-a", "site=demo", "-a", f"start_urls={server.url}")
+        assert run_crawl(archive, *args).returncode == 0
+        publish(site_copy, NEW_ARTICLES[0], EDITED, "NATO-Gipfel beginnt in Washington",
+                "Am Dienstagabend hat in Washington der Jubiläumsgipfel der NATO begonnen, zu dem mehr als dreißig Staats- und Regierungschefs angereist sind.")  # fmt: skip
+        publish(site_copy, NEW_ARTICLES[1], GONE, "Strompreise sinken weiter",
+                "Die Großhandelspreise für Strom sind im Juli erneut gefallen, wie aus einer Auswertung mehrerer Vergleichsportale hervorgeht.")  # fmt: skip
+        edited = site_copy / EDITED.strip("/") / "index.html"
+        edited.write_text(
+            edited.read_text(encoding="utf-8").replace(
+                "Versorgungslage als stabil.</p>",
+                "Versorgungslage als stabil. Update: Die Bundesnetzagentur bestätigte die Zahlen am Abend.</p>",
+            ),
+            encoding="utf-8",
+        )  # fmt: skip
+        shutil.rmtree(site_copy / GONE.strip("/"))
+        second = run_crawl(archive, *args)
+    assert second.returncode == 0, second.stderr[-2000:]
+    run1, run2 = crawl_stats(archive)
+    # Run 2 parses only the two new pages and the edited one; every other archived article is
+    # answered 304 (re-checked, not modified) or not asked for at all.
+    assert run2["newscrawler/pages/article"] == 3
+    assert run2["newscrawler/archive/articles_new"] == 2
+    assert run2["newscrawler/archive/articles_updated"] == 1
+    assert run2["newscrawler/site/127.0.0.1/status/404"] == 1
+    assert run2["newscrawler/incremental/not_modified"] >= 20
+    assert run2["downloader/request_count"] <= run1["downloader/request_count"] + len(NEW_ARTICLES)
+    with sqlite3.connect(archive) as conn:
+        urls = {row[0].split("/", 3)[3] for row in conn.execute("select url from articles")}
+        versions = conn.execute(
+            "select v.body from article_versions v join articles a on a.id = v.article_id where a.url like ?",
+            (f"%{EDITED}",),
+        ).fetchall()
+    assert {p.lstrip("/") for p in NEW_ARTICLES} <= urls
+    assert GONE.lstrip("/") in urls  # a page that went away stays archived
+    assert len(versions) == 1 and "Update:" not in versions[0][0]
+
+
+def test_a_sitemap_index_alone_leads_to_the_articles(site_copy, tmp_path):
+    (site_copy / "sitemap_index.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<sitemap><loc>/sitemap.xml</loc></sitemap></sitemapindex>",
+        encoding="utf-8",
+    )
+    archive = tmp_path / "news.db"
+    with DemoServer(site_copy) as server:
+        result = run_crawl(archive, "-a", f"start_urls={server.url}sitemap_index.xml",
+                           "-a", "discover=sitemaps", "-s", "DEPTH_LIMIT=2")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    stats = crawl_stats(archive)[0]
+    assert stats.get("newscrawler/pages/listing", 0) == 0  # no HTML listing page was needed
+    assert stats["newscrawler/discovery/entries"] >= 24
+    assert count(archive, "select count(*) from articles") >= 23
