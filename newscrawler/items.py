@@ -20,6 +20,8 @@ class ArticleItem:
     subtitle: str | None = None
     authors: list[str] = field(default_factory=list)
     published_at: str | None = None
+    # Where the date came from: json-ld, meta, microdata, time, htmldate (extraction) or feed.
+    published_source: str | None = None
     modified_at: str | None = None
     language: str | None = None
     section: str | None = None

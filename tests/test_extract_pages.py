@@ -41,6 +41,6 @@ def test_result_has_exactly_the_contract_keys() -> None:
     article = extract_article(PAGES[0].read_text("utf-8"), "https://example.org/")
     assert article is not None
     assert set(article) == {
-        "url", "title", "subtitle", "authors", "published_at", "modified_at", "language",
-        "section", "tags", "image", "body", "related",
+        "url", "title", "subtitle", "authors", "published_at", "published_source", "modified_at",
+        "language", "section", "tags", "image", "body", "related",
     }  # fmt: skip

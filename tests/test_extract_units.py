@@ -176,3 +176,18 @@ def test_kicker_is_not_part_of_the_title() -> None:
         "<h1><span class='dachzeile'>Schlachtbetriebe</span> <span>Das harte Geschäft</span></h1>",
     )
     assert extract_article(html, URL)["title"] == "Das harte Geschäft"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "source"),
+    [
+        ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-07-06T10:15:00+02:00"}</script>', "", "json-ld"),
+        ('<meta property="article:published_time" content="2024-07-06T10:15:00+02:00">', "", "meta"),
+        ("", '<time datetime="2024-07-06T10:15:00+02:00">6. Juli</time>', "time"),
+    ],
+)
+def test_the_date_says_where_it_came_from(head: str, body: str, source: str) -> None:
+    html = f"<html><head>{head}</head><body><article><h1>Titel</h1>{body}<p>{'Text ' * 40}</p></article></body></html>"
+    article = extract_article(html, "https://example.org/a")
+    assert article is not None
+    assert (article["published_at"], article["published_source"]) == ("2024-07-06T10:15:00+02:00", source)

@@ -22,9 +22,9 @@ ANALYST_COLUMNS = (
     "published_source",
     "modified_utc",
 )
-#: Values of ``published_source``. The extractor does not yet say which of its sources
-#: (JSON-LD, meta, microdata, <time>, htmldate) gave the date; until an item carries
-#: ``published_source`` itself, a date taken from the page is recorded as ``page``.
+#: Values of ``published_source``: what the extraction read the date from (JSON-LD, meta,
+#: microdata, a <time> element, htmldate's heuristics), a feed or sitemap entry, the URL, or
+#: ``page`` for rows archived before the extraction said where its date came from.
 DATE_SOURCES = ("json-ld", "meta", "microdata", "time", "htmldate", "feed", "url", "page")
 
 _URL_DAY = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/")

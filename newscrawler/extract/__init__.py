@@ -48,7 +48,10 @@ def extract_article(
     authors = find_authors(meta, root)
     labels = tuple(related_labels) if related_labels is not None else DEFAULT_RELATED_LABELS
     related, related_nodes = find_related(root, url, page_url, labels)
-    published = find_published(meta, root)
+    published, published_source = find_published(meta, root)
+    if published is None:
+        published = find_date_fallback(html)
+        published_source = "htmldate" if published else None
     # 3. Site-profile selectors replace the generic results where they match (intact DOM too).
     profile = selectors or {}
     overridden = apply_overrides(root, profile, url, page_url)
@@ -63,7 +66,8 @@ def extract_article(
         "title": title,
         "subtitle": subtitle,
         "authors": authors,
-        "published_at": published or find_date_fallback(html),
+        "published_at": published,
+        "published_source": published_source,
         "modified_at": find_modified(meta),
         "language": find_language(meta),
         "section": find_section(meta),

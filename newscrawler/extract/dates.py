@@ -100,18 +100,26 @@ def pick_best(candidates: list[str | None]) -> str | None:
     return first
 
 
-def find_published(meta: PageMetadata, root: HtmlElement) -> str | None:
-    """Publication date: JSON-LD, then article:* meta, then microdata, then <time> elements."""
-    candidates: list[str | None] = [
-        jsonld_text(meta.article.get("datePublished")),
-        jsonld_text(meta.article.get("dateCreated")),
+def find_published(meta: PageMetadata, root: HtmlElement) -> tuple[str | None, str | None]:
+    """Publication date and where it came from (``json-ld``, ``meta``, ``microdata``, ``time``).
+
+    JSON-LD first, then article:* meta, then microdata, then <time> elements; the source is that
+    of the candidate :func:`pick_best` chose, so analysts can weigh a date by its origin.
+    """
+    sourced: list[tuple[str | None, str]] = [
+        (jsonld_text(meta.article.get("datePublished")), "json-ld"),
+        (jsonld_text(meta.article.get("dateCreated")), "json-ld"),
     ]
-    candidates += [meta.first_meta(key) for key in PUBLISHED_META_KEYS[:-1]]
+    sourced += [(meta.first_meta(key), "meta") for key in PUBLISHED_META_KEYS[:-1]]
     for prop in ("datePublished", "dateCreated"):
-        candidates += [itemprop_value(el) for el in meta.itemprops.get(prop, [])[:1]]
-    if not any(normalize_date(c) for c in candidates):
-        candidates += [el.get("datetime") for el in XP_TIME(root)[:3]]
-    return pick_best(candidates)
+        sourced += [(itemprop_value(el), "microdata") for el in meta.itemprops.get(prop, [])[:1]]
+    if not any(normalize_date(value) for value, _ in sourced):
+        sourced += [(el.get("datetime"), "time") for el in XP_TIME(root)[:3]]
+    best = pick_best([value for value, _ in sourced])
+    if best is None:
+        return None, None
+    source = next(src for value, src in sourced if normalize_date(value) == best)
+    return best, source
 
 
 def find_modified(meta: PageMetadata) -> str | None:

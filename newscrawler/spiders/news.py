@@ -431,6 +431,7 @@ class NewsSpider(Spider):
             return
         discovery = response.meta.get("discovery") or {}
         published = fields.get("published_at") or discovery.get("published")
+        published_source = fields.get("published_source") if fields.get("published_at") else "feed"
         if not self._in_range(to_date(published)):
             stats.inc_value("newscrawler/discovery/out_of_range")
             return
@@ -445,6 +446,7 @@ class NewsSpider(Spider):
             subtitle=fields.get("subtitle"),
             authors=list(fields.get("authors") or []),
             published_at=published,
+            published_source=published_source if published else None,
             modified_at=fields.get("modified_at"),
             language=fields.get("language") or (self.profile.language if self.profile else None),
             section=fields.get("section"),
