@@ -7,20 +7,21 @@ while a crawl writes it. Writes are batched: :meth:`Archive.add_article` queues,
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from newscrawler.archive.derived import analyst_columns
+from newscrawler.archive.duplicates import DuplicateLookups, NearMatch
+from newscrawler.archive.errors import ArchiveBusy, ArchiveError, take_writer_lock, utc_now
+from newscrawler.archive.incremental import IncrementalLookups
 from newscrawler.archive.migrations import migrations
 from newscrawler.extract.similarity import Fingerprint
 
@@ -63,49 +64,6 @@ _JSON_FIELDS = frozenset({"authors", "tags"})
 _KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
 
 
-class ArchiveError(Exception):
-    """The archive cannot be opened or written; the message names the file and what to do."""
-
-
-class ArchiveBusy(ArchiveError):
-    """Another crawl holds the archive's writer lock."""
-
-
-def _take_writer_lock(file: Path) -> int:
-    """An exclusive advisory lock on ``FILE.lock``, held for the life of the crawl.
-
-    The kernel drops it when the process ends, however it ends (kill -9 included), so a stale
-    lock file never blocks the next run. Readers (Datasette, sqlite-utils) never take it.
-    """
-    lock_path = file.with_name(file.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
-        os.close(fd)
-        raise ArchiveBusy(
-            f"another crawl is writing {str(file)!r} ({holder}); wait for it to finish, or "
-            "write to another ARCHIVE_PATH"
-        ) from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"pid {os.getpid()}, since {utc_now()}\n".encode(), 0)
-    return fd
-
-
-def utc_now() -> str:
-    """Now, as ISO 8601 in UTC to the second: the archive's timestamp format."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class NearMatch:
-    """The first copy of a story that a new text nearly duplicates."""
-
-    url: str
-    similarity: float
-
-
 @dataclass
 class FlushCounts:
     """What one flush did to the ``articles`` table."""
@@ -123,8 +81,12 @@ class FlushCounts:
         return self
 
 
-class Archive:
-    """One open archive file. Use :meth:`open`; close it with :meth:`close`."""
+class Archive(DuplicateLookups, IncrementalLookups):
+    """One open archive file. Use :meth:`open`; close it with :meth:`close`.
+
+    Lookups for deduplication live in :class:`DuplicateLookups` (``duplicates.py``), those of
+    incremental crawls in :class:`IncrementalLookups` (``incremental.py``).
+    """
 
     def __init__(
         self, db: Database, path: Path, *, batch_size: int = 50, lock_fd: int | None = None
@@ -159,7 +121,7 @@ class Archive:
         file = Path(path)
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
-            lock_fd = _take_writer_lock(file) if writer_lock else None
+            lock_fd = take_writer_lock(file) if writer_lock else None
         except OSError as exc:
             raise ArchiveError(
                 f"cannot create the archive {str(file)!r}: {exc}; point ARCHIVE_PATH at a writable file"
@@ -264,7 +226,7 @@ class Archive:
                 },
             )
 
-    # -- lookups (used by deduplication) -------------------------------------------------------
+    # -- lookups (more in DuplicateLookups and IncrementalLookups) ------------------------------
 
     def article_id_for_url(self, url: str) -> int | None:
         """The article stored under ``url``, or reached through it (an alias); else ``None``."""
@@ -274,112 +236,6 @@ class Archive:
             [url, url],
         ).fetchone()
         return None if row is None else int(row[0])
-
-    def article_for_hash(self, content_hash: str) -> tuple[str, str] | None:
-        """``(url, site)`` of the first copy stored with this body hash, else ``None``."""
-        row = self.db.execute(
-            "select url, site from articles where content_hash = ? order by id limit 1",
-            [content_hash],
-        ).fetchone()
-        return None if row is None else (str(row[0]), str(row[1]))
-
-    def find_near_duplicate(self, fingerprint: Fingerprint, *, url: str, threshold: float) -> NearMatch | None:
-        """The first copy of the most similar stored or queued text, if its overlap reaches ``threshold``.
-
-        Candidates come from the LSH buckets (an indexed lookup, whatever the archive's size)
-        and from the queued batch; each is scored on its stored fingerprint. A text is never its
-        own duplicate, and a match that is itself a copy leads to the copy's first copy.
-        """
-        buckets = fingerprint.buckets()
-        placeholders = ",".join("(?,?)" for _ in buckets)
-        params: list[Any] = [v for pair in enumerate(buckets) for v in pair]
-        rows = self.db.execute(
-            "select a.url, s.signature, s.shingles, coalesce(root.url, a.url) "
-            # A join on VALUES, not "(band, bucket) in (...)": only the join uses the index.
-            f"from (select distinct l.article_id from (values {placeholders}) v "
-            "      join article_lsh l on l.band = v.column1 and l.bucket = v.column2) c "
-            "join articles a on a.id = c.article_id "
-            "join article_signatures s on s.article_id = a.id "
-            "left join articles root on root.id = a.duplicate_of",
-            params,
-        ).fetchall()
-        candidates = [(str(r[0]), Fingerprint.from_stored(r[1], r[2]), str(r[3])) for r in rows]
-        for record in self._articles:
-            queued = record.get("_fingerprint")
-            if queued is not None:
-                candidates.append((record["url"], queued, record.get("duplicate_of_url") or record["url"]))
-        best: tuple[float, str] | None = None
-        for candidate_url, candidate, root in candidates:
-            if url in (candidate_url, root):
-                continue
-            score = fingerprint.overlap(candidate)
-            if score >= threshold and (best is None or score > best[0]):
-                best = (score, root)
-        return None if best is None else NearMatch(url=best[1], similarity=best[0])
-
-    def recrawl_info(self, url: str) -> dict[str, Any] | None:
-        """What the recrawl policy needs about an archived URL; ``None`` if unknown.
-
-        For an alias (another URL of an archived article), ``alias`` is true and there are no
-        validators: the stored ETag belongs to the article's own URL.
-        """
-        row = self.db.execute(
-            "select first_seen_at, last_seen_at, http_etag, http_last_modified, 0 "
-            "from articles where url = ? "
-            "union all select a.first_seen_at, a.last_seen_at, null, null, 1 "
-            "from url_aliases u join articles a on a.id = u.article_id where u.url = ? limit 1",
-            [url, url],
-        ).fetchone()
-        if row is None:
-            return None
-        keys = ("first_seen_at", "last_seen_at", "http_etag", "http_last_modified", "alias")
-        return dict(zip(keys, row))
-
-    def related_urls(self, url: str) -> list[str]:
-        """The related-articles links stored for the article at ``url``, in page order."""
-        rows = self.db.execute(
-            "select r.target_url from related_links r join articles a on a.id = r.article_id "
-            "where a.url = ? order by r.position",
-            [url],
-        ).fetchall()
-        return [str(row[0]) for row in rows]
-
-    def touch(self, url: str) -> bool:
-        """Mark an archived article as seen now (a 304 or an unchanged re-check)."""
-        cursor = self.db.conn.execute(
-            "update articles set last_seen_at = ? where url = ?", [utc_now(), url]
-        )
-        return bool(cursor.rowcount)
-
-    def feed_state(self, url: str) -> dict[str, Any] | None:
-        """The validators and last result of a feed or sitemap fetch, if any."""
-        rows = list(self.db["feed_state"].rows_where("url = ?", [url]))
-        return rows[0] if rows else None
-
-    def record_feed_state(
-        self,
-        url: str,
-        *,
-        kind: str,
-        status: int,
-        etag: str | None,
-        last_modified: str | None,
-        entries: int | None,
-    ) -> None:
-        """Remember a feed or sitemap fetch, so the next run can ask "changed since?"."""
-        previous = self.feed_state(url) or {}
-        self.db["feed_state"].upsert(
-            {
-                "url": url,
-                "kind": kind,
-                "http_etag": etag or previous.get("http_etag"),
-                "http_last_modified": last_modified or previous.get("http_last_modified"),
-                "last_status": status,
-                "last_fetched_at": utc_now(),
-                "entries": entries if entries is not None else previous.get("entries"),
-            },
-            pk="url",
-        )
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -403,10 +259,6 @@ class Archive:
         if len(self._articles) >= self.batch_size:
             return self.flush()
         return None
-
-    def add_fingerprint(self, url: str, fingerprint: Fingerprint) -> None:
-        """Attach a near-duplicate fingerprint to the article that will be queued under ``url``."""
-        self._fingerprints[url] = fingerprint
 
     def add_alias(self, url: str, article_url: str, reason: str) -> None:
         """Queue "``url`` is another address of the article stored at ``article_url``"."""
@@ -518,21 +370,6 @@ class Archive:
             }
         )
         return version + 1
-
-    def _write_signature(self, article_id: int, record: Mapping[str, Any]) -> None:
-        fingerprint: Fingerprint | None = record.get("_fingerprint")
-        if fingerprint is None:
-            return
-        conn = self.db.conn
-        conn.execute("delete from article_lsh where article_id = ?", [article_id])
-        conn.execute(
-            "insert or replace into article_signatures (article_id, signature, shingles) values (?, ?, ?)",
-            [article_id, fingerprint.signature_bytes(), fingerprint.shingles],
-        )
-        conn.executemany(
-            "insert into article_lsh (band, bucket, article_id) values (?, ?, ?)",
-            [(band, bucket, article_id) for band, bucket in enumerate(fingerprint.buckets())],
-        )
 
     def replace_related_links(self, article_id: int, related: Iterable[Mapping[str, Any]]) -> None:
         """Store an article's related block (``{url, title}`` in page order), resolving targets."""

@@ -1,0 +1,81 @@
+"""Incremental-crawl lookups of the archive: what is known, when it was seen, feed validators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from newscrawler.archive.errors import utc_now
+
+__all__ = ["IncrementalLookups"]
+
+
+class IncrementalLookups:
+    """The :class:`~newscrawler.archive.Archive` methods the recrawl policy and feeds use."""
+
+    db: Database
+
+    def recrawl_info(self, url: str) -> dict[str, Any] | None:
+        """What the recrawl policy needs about an archived URL; ``None`` if unknown.
+
+        For an alias (another URL of an archived article), ``alias`` is true and there are no
+        validators: the stored ETag belongs to the article's own URL.
+        """
+        row = self.db.execute(
+            "select first_seen_at, last_seen_at, http_etag, http_last_modified, 0 "
+            "from articles where url = ? "
+            "union all select a.first_seen_at, a.last_seen_at, null, null, 1 "
+            "from url_aliases u join articles a on a.id = u.article_id where u.url = ? limit 1",
+            [url, url],
+        ).fetchone()
+        if row is None:
+            return None
+        keys = ("first_seen_at", "last_seen_at", "http_etag", "http_last_modified", "alias")
+        return dict(zip(keys, row))
+
+    def related_urls(self, url: str) -> list[str]:
+        """The related-articles links stored for the article at ``url``, in page order."""
+        rows = self.db.execute(
+            "select r.target_url from related_links r join articles a on a.id = r.article_id "
+            "where a.url = ? order by r.position",
+            [url],
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+
+    def touch(self, url: str) -> bool:
+        """Mark an archived article as seen now (a 304 or an unchanged re-check)."""
+        cursor = self.db.conn.execute(
+            "update articles set last_seen_at = ? where url = ?", [utc_now(), url]
+        )
+        return bool(cursor.rowcount)
+
+    def feed_state(self, url: str) -> dict[str, Any] | None:
+        """The validators and last result of a feed or sitemap fetch, if any."""
+        rows = list(self.db["feed_state"].rows_where("url = ?", [url]))
+        return rows[0] if rows else None
+
+    def record_feed_state(
+        self,
+        url: str,
+        *,
+        kind: str,
+        status: int,
+        etag: str | None,
+        last_modified: str | None,
+        entries: int | None,
+    ) -> None:
+        """Remember a feed or sitemap fetch, so the next run can ask "changed since?"."""
+        previous = self.feed_state(url) or {}
+        self.db["feed_state"].upsert(
+            {
+                "url": url,
+                "kind": kind,
+                "http_etag": etag or previous.get("http_etag"),
+                "http_last_modified": last_modified or previous.get("http_last_modified"),
+                "last_status": status,
+                "last_fetched_at": utc_now(),
+                "entries": entries if entries is not None else previous.get("entries"),
+            },
+            pk="url",
+        )
