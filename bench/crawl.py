@@ -87,15 +87,34 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
+def _high_water_mark_kb(pid: int) -> int:
+    """VmHWM: the process's own peak resident memory since its exec, in KB (0 once it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 class _TreeSampler(threading.Thread):
+    """Samples the crawler's own peak (VmHWM) and its process tree's resident memory.
+
+    Not wait4's ru_maxrss: Linux carries the high-water mark across fork and exec, so that
+    figure starts at the resident size of the process that forked the crawler (this one).
+    """
+
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.peak_kb = 0
+        self.hwm_kb = 0
         self.done = threading.Event()
 
     def run(self) -> None:
-        while not self.done.wait(0.25):
+        while not self.done.wait(0.1):
+            self.hwm_kb = max(self.hwm_kb, _high_water_mark_kb(self.pid))
             self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.pid))
 
 
@@ -119,7 +138,7 @@ def _command(kind: str, url: str, workdir: Path, out: Path, extra: list[str]) ->
 
 
 def run_crawl(kind: str, url: str, workdir: Path, server_pid: int, extra: list[str]) -> Run:
-    """Run one crawl in a subprocess; its peak RSS comes from wait4 (exact), its stages from the probe."""
+    """Run one crawl in a subprocess; its peak RSS is sampled from /proc, its stages come from the probe."""
     workdir.mkdir(parents=True, exist_ok=True)
     out = workdir / "probe.json"
     command, cwd = _command(kind, url, workdir, out, extra)
@@ -130,7 +149,7 @@ def run_crawl(kind: str, url: str, workdir: Path, server_pid: int, extra: list[s
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         sampler = _TreeSampler(process.pid)
         sampler.start()
-        _, status, usage = os.wait4(process.pid, 0)
+        _, status, _ = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         sampler.done.set()
     server_cpu = _proc_cpu_seconds(server_pid) - server_cpu
@@ -151,8 +170,8 @@ def run_crawl(kind: str, url: str, workdir: Path, server_pid: int, extra: list[s
         kind=kind,
         pages=pages,
         seconds=float(stats.get("elapsed_time_seconds", 0.0)),
-        maxrss_mb=usage.ru_maxrss / 1024,
-        tree_peak_mb=max(sampler.peak_kb, usage.ru_maxrss) / 1024,
+        maxrss_mb=sampler.hwm_kb / 1024,
+        tree_peak_mb=max(sampler.peak_kb, sampler.hwm_kb) / 1024,
         server_ms_per_page=server_cpu * per_page,
         cpu_ms={
             "download/parse": (reactor - own) * per_page,
