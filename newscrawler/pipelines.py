@@ -29,7 +29,7 @@ from newscrawler.extract.boilerplate import (
 from newscrawler.extract.fingerprint import canonicalize_url, content_hash, site_of
 from newscrawler.extract.quality import page_problem
 from newscrawler.extract.similarity import fingerprint_of
-from newscrawler.extract.text import RULES, repair_line
+from newscrawler.extract.text import repair_line, repair_text_counted
 
 logger = logging.getLogger(__name__)
 
@@ -130,12 +130,9 @@ class CleanPipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        body = adapter.get("body") or ""
-        for name, rule in RULES:
-            repaired = rule(body)
-            if repaired != body:
-                self.stats.inc_value(f"newscrawler/clean/{name}")
-                body = repaired
+        body, fired = repair_text_counted(adapter.get("body") or "")
+        for name in fired:
+            self.stats.inc_value(f"newscrawler/clean/{name}")
         stripped = strip_boilerplate(body, self.tail_markers, self.insert_markers)
         if stripped != body:
             self.stats.inc_value("newscrawler/clean/strip_boilerplate")

@@ -14,6 +14,7 @@ from newscrawler.extract.text import (
     normalize_unicode,
     repair_line,
     repair_text,
+    repair_text_counted,
     strip_invisible_characters,
     strip_tag_remnants,
 )
@@ -74,3 +75,10 @@ def test_repair_line_folds_a_title_to_one_line():
     assert repair_line("  Die NATO\n und\u00ad Südkorea  ") == "Die NATO und Südkorea"
     assert repair_line("   ") is None
     assert repair_line(None) is None
+
+
+def test_repair_text_counted_names_the_rules_that_fired():
+    text, fired = repair_text_counted("berichtet< strong> Selenskyj  antwortete .\n\n„NATO")
+    assert text == "berichtet Selenskyj antwortete."
+    assert fired == ["strip_tag_remnants", "collapse_whitespace", "fix_space_before_punctuation", "drop_lone_fragments"]
+    assert repair_text_counted(text) == (text, [])

@@ -23,6 +23,7 @@ __all__ = [
     "join_hyphenation",
     "normalize_unicode",
     "repair_text",
+    "repair_text_counted",
     "split_paragraphs",
     "strip_invisible_characters",
     "strip_tag_remnants",
@@ -180,14 +181,25 @@ def repair_text(text: str, *, skip: frozenset[str] = frozenset()) -> str:
     see mojibake), so the rules repeat until the text is stable (at most three rounds): cleaning
     a cleaned text changes nothing.
     """
+    return repair_text_counted(text, skip=skip)[0]
+
+
+def repair_text_counted(text: str, *, skip: frozenset[str] = frozenset()) -> tuple[str, list[str]]:
+    """:func:`repair_text`, and the names of the rules that changed something (in rule order)."""
+    fired: list[str] = []
     for _ in range(3):
         before = text
         for name, rule in RULES:
-            if name not in skip:
-                text = rule(text)
+            if name in skip:
+                continue
+            repaired = rule(text)
+            if repaired != text:
+                text = repaired
+                if name not in fired:
+                    fired.append(name)
         if text == before:
             break
-    return text
+    return text, fired
 
 
 def repair_line(text: str | None) -> str | None:
