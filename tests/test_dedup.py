@@ -150,3 +150,14 @@ def test_labelled_pairs_precision_and_recall_at_the_default_threshold():
     result = dedup_eval.confusion(dedup_eval.score_pairs(pairs), settings.DEDUP_NEAR_THRESHOLD)
     assert result["precision"] >= 0.95, result
     assert result["recall"] >= 0.95, result
+
+
+def test_fingerprints_are_stable_across_library_versions():
+    """Signatures stored by earlier runs must match new ones: pin the algorithm's output.
+
+    If this fails after an upgrade (datasketch changed its default scheme in 2.0), archives
+    written before would no longer find their copies: keep the old parameters or migrate.
+    """
+    fingerprint = fingerprint_of("Die NATO und Südkorea bereiten ein gemeinsames Projekt zur Unterstützung der Ukraine vor")
+    assert fingerprint.shingles == 11
+    assert [int(v) for v in fingerprint.signature[:4]] == [293231035, 153207374, 340705023, 272467708]

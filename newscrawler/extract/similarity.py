@@ -25,7 +25,7 @@ from datasketch import MinHash
 
 from newscrawler.extract.fingerprint import normalize_for_hash
 
-__all__ = ["BANDS", "NUM_PERM", "ROWS", "SHINGLE_SIZE", "Fingerprint", "fingerprint_of"]
+__all__ = ["BANDS", "NUM_PERM", "ROWS", "SCHEME", "SHINGLE_SIZE", "Fingerprint", "fingerprint_of"]
 
 #: Permutations per signature: 128 gives a standard error of about 0.04 on the Jaccard estimate.
 NUM_PERM = 128
@@ -40,6 +40,9 @@ SHINGLE_SIZE = 3
 _SEED = 1
 # Shingles are hashed with CRC-32 (C, a third faster than datasketch's SHA-1 default); the
 # signature's permutations spread it, and bench/dedup_eval.py measures the result.
+#: datasketch's permutation scheme, named explicitly: signatures are stored in archives and are
+#: only comparable when made the same way (datasketch 2.0 changed its default from "legacy").
+SCHEME = "affine32"
 
 
 def _shingles(text: str, size: int = SHINGLE_SIZE) -> set[bytes]:
@@ -94,6 +97,6 @@ def fingerprint_of(text: str) -> Fingerprint | None:
     shingles = _shingles(text)
     if not shingles:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=zlib.crc32)
+    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=zlib.crc32, scheme=SCHEME)
     minhash.update_batch(list(shingles))
     return Fingerprint(minhash.hashvalues.astype(np.uint64), len(shingles))
