@@ -26,7 +26,6 @@ from scrapy.exceptions import NotConfigured
 # Component class name -> the stage of the benchmark's report it belongs to.
 STAGES = {
     "CleanPipeline": "cleaning",
-    "WorkerCleanPipeline": "cleaning",
     "ValidatePipeline": "cleaning",
     "DedupPipeline": "dedup",
     "IncrementalMiddleware": "dedup",

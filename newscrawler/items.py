@@ -6,6 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+#: Attribute under which an item may carry the body cleaning an extraction worker already did
+#: (a :class:`newscrawler.extract.clean.CleanedBody`). Not a field, so feed exports never see
+#: it; CleanPipeline takes it off the item.
+PRECLEANED = "_newscrawler_precleaned"
+
+
 @dataclass
 class ArticleItem:
     """One article as extracted from one response.

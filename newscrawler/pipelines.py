@@ -20,16 +20,13 @@ from scrapy.statscollectors import StatsCollector
 from newscrawler import __version__
 from newscrawler.archive import Archive, ArchiveError, utc_now
 from newscrawler.crawlarchive import archive_for, stats_of
-from newscrawler.extract.boilerplate import (
-    INSERT_MARKERS,
-    TAIL_MARKERS,
-    extract_source_attribution,
-    strip_boilerplate,
-)
+from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
+from newscrawler.extract.clean import CleanedBody, clean_body
 from newscrawler.extract.fingerprint import canonicalize_url, content_hash, site_of
 from newscrawler.extract.quality import page_problem
 from newscrawler.extract.similarity import fingerprint_of
-from newscrawler.extract.text import repair_line, repair_text_counted
+from newscrawler.extract.text import repair_line
+from newscrawler.items import PRECLEANED
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +110,10 @@ class DuplicateContent(DropItem):
 class CleanPipeline:
     """Repair the text (named rules of ``extract.text``) and cut boilerplate, then measure it.
 
-    Counts each rule that changed something under ``newscrawler/clean/<rule>``.
+    Counts each rule that changed something under ``newscrawler/clean/<rule>``. When an
+    extraction worker already cleaned this very body (the item carries its
+    :class:`~newscrawler.extract.clean.CleanedBody` under :data:`~newscrawler.items.PRECLEANED`),
+    its result is taken instead of cleaning again on the reactor thread: same text, same stats.
     """
 
     def __init__(self, stats: StatsCollector, tail_markers: Any, insert_markers: Any) -> None:
@@ -130,14 +130,15 @@ class CleanPipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        body, fired = repair_text_counted(adapter.get("body") or "")
-        for name in fired:
+        body = adapter.get("body") or ""
+        cleaned = _take_precleaned(item)
+        if cleaned is None or cleaned.source != body:
+            cleaned = clean_body(body, self.tail_markers, self.insert_markers)
+        for name in cleaned.fired:
             self.stats.inc_value(f"newscrawler/clean/{name}")
-        stripped = strip_boilerplate(body, self.tail_markers, self.insert_markers)
-        if stripped != body:
-            self.stats.inc_value("newscrawler/clean/strip_boilerplate")
-            body = stripped
-        adapter["body"] = body
+        adapter["body"] = cleaned.body
+        adapter["source_attribution"] = cleaned.source_attribution
+        adapter["word_count"] = cleaned.word_count
         for field in ("title", "subtitle", "section"):
             if field in adapter:
                 adapter[field] = repair_line(adapter.get(field))
@@ -147,9 +148,13 @@ class CleanPipeline:
         if "tags" in adapter:
             tags = (repair_line(tag) for tag in adapter.get("tags") or [])
             adapter["tags"] = list(dict.fromkeys(t for t in tags if t))
-        adapter["source_attribution"] = extract_source_attribution(body) if body else None
-        adapter["word_count"] = len(body.split())
         return item
+
+
+def _take_precleaned(item: Any) -> CleanedBody | None:
+    holder = item if isinstance(item, dict) else getattr(item, "__dict__", {})
+    cleaned = holder.pop(PRECLEANED, None)
+    return cleaned if isinstance(cleaned, CleanedBody) else None
 
 
 # -- 2. validate ----------------------------------------------------------------------------------
@@ -248,9 +253,9 @@ class DedupPipeline:
 
     def _alias_redirects(self, hops: list[str], url: str) -> None:
         archive = archive_for(self.crawler)
-        for hop in hops:
-            if canonicalize_url(hop) != url:
-                archive.add_alias(canonicalize_url(hop), url, "redirect")
+        for hop in map(canonicalize_url, hops):
+            if hop != url:
+                archive.add_alias(hop, url, "redirect")
                 self.stats.inc_value("newscrawler/dedup/redirect_alias")
 
     def process_item(self, item: Any) -> Any:
@@ -264,7 +269,7 @@ class DedupPipeline:
         adapter["content_hash"] = digest
         archive = archive_for(self.crawler)
         fetched = adapter.get("fetched_url")
-        if fetched and canonicalize_url(fetched) != url:
+        if fetched:  # add_alias ignores a URL that is the article's own
             archive.add_alias(canonicalize_url(fetched), url, "fetched_as")
         self._alias_redirects(adapter.get("redirect_urls") or [], url)
         if url in self._urls_this_run:

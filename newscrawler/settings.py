@@ -138,10 +138,4 @@ VALIDATE_PAGE_QUALITY = True
 # Articles are extracted in a pool of worker processes, so the reactor thread keeps crawling:
 # empty means one per core but one (at least 1); 0 extracts in the crawl's own process.
 EXTRACT_WORKERS = ""
-# The worker also cleans the body; WorkerCleanPipeline (a CleanPipeline with the same results
-# and stats) takes that over instead of cleaning it again on the reactor thread.
-ITEM_PIPELINES = {
-    **ITEM_PIPELINES,
-    "newscrawler.pipelines.CleanPipeline": None,
-    "newscrawler.workers.WorkerCleanPipeline": ITEM_PIPELINES["newscrawler.pipelines.CleanPipeline"],
-}
+# The worker also cleans the body; CleanPipeline takes its result instead of cleaning again.

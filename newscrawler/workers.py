@@ -13,8 +13,8 @@ preloaded), never a fork of the reactor's process. The pool closes with the spid
 
 The worker also cleans the body (the costly part of :class:`~newscrawler.pipelines.CleanPipeline`:
 mojibake repair, boilerplate, attribution; about 5 ms of an 80 KB page), with the pipeline's own
-code and markers; :class:`WorkerCleanPipeline` then only checks that the item still carries
-the body the worker cleaned, counts the worker's rule statistics and cleans the short fields.
+function (:func:`newscrawler.extract.clean.clean_body`) and markers; CleanPipeline then takes
+that result when the item still carries the body the worker cleaned.
 """
 
 from __future__ import annotations
@@ -29,44 +29,18 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawler.extract import extract_article
 from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
-from newscrawler.pipelines import CleanPipeline
+from newscrawler.extract.clean import clean_body
+from newscrawler.items import PRECLEANED
 
-__all__ = ["PRECLEANED", "ExtractionPool", "WorkerCleanPipeline", "clean_body", "extract_timed", "pool_for", "worker_count"]
-
-#: Key of the worker's body cleaning in the extracted fields, and attribute name on the item.
-PRECLEANED = "_newscrawler_precleaned"
+__all__ = ["ExtractionPool", "extract_timed", "pool_for", "worker_count"]
 
 logger = logging.getLogger(__name__)
-
-
-class _Counts:
-    """Stands in for the stats collector in a worker: counts what the pipeline would count."""
-
-    def __init__(self) -> None:
-        self.counts: dict[str, int] = {}
-
-    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
-        self.counts[key] = self.counts.get(key, start) + count
-
-
-def clean_body(body: str, markers: tuple[Any, Any]) -> dict[str, Any]:
-    """CleanPipeline's body cleaning, run on its own: cleaned body, attribution, word count, rule counts."""
-    counts = _Counts()
-    item = CleanPipeline(counts, markers[0], markers[1]).process_item({"body": body})  # type: ignore[arg-type]
-    return {
-        "source": body,
-        "body": item["body"],
-        "source_attribution": item["source_attribution"],
-        "word_count": item["word_count"],
-        "stats": counts.counts,
-    }
 
 
 def extract_timed(
@@ -80,7 +54,7 @@ def extract_timed(
     start = time.thread_time()
     fields = extract_article(html, url, related_labels=related_labels, selectors=selectors)
     if fields is not None and markers is not None and fields.get("body"):
-        fields[PRECLEANED] = clean_body(fields["body"], markers)
+        fields[PRECLEANED] = clean_body(fields["body"], *markers)
     return fields, time.thread_time() - start
 
 
@@ -122,7 +96,7 @@ class ExtractionPool:
         settings = crawler.settings
         markers = None
         pipelines = settings.getwithbase("ITEM_PIPELINES")
-        if any(path.endswith(".WorkerCleanPipeline") and order is not None for path, order in pipelines.items()):
+        if any(path.endswith(".CleanPipeline") and order is not None for path, order in pipelines.items()):
             # Clean the body in the worker only when the pipeline that takes it over is on.
             markers = (
                 settings.getdict("CLEAN_TAIL_MARKERS") or TAIL_MARKERS,
@@ -178,28 +152,3 @@ def pool_for(crawler: Crawler) -> ExtractionPool | None:
         crawler._newscrawler_extraction_pool = pool  # type: ignore[attr-defined]
     pool = crawler._newscrawler_extraction_pool  # type: ignore[attr-defined]
     return pool if pool is not None and pool.available else None
-
-
-class WorkerCleanPipeline(CleanPipeline):
-    """CleanPipeline that takes over the body cleaning the extraction worker already did.
-
-    Same results and the same ``newscrawler/clean/<rule>`` statistics as CleanPipeline; the
-    costly body rules ran in the worker (on the very text the item carries: checked by
-    identity), so only titles, authors, tags and section are cleaned here. Items the worker
-    did not clean (in-process extraction, bodies changed since) get the full CleanPipeline.
-    """
-
-    def process_item(self, item: Any) -> Any:
-        holder = item if isinstance(item, dict) else getattr(item, "__dict__", {})
-        pre: dict[str, Any] | None = holder.pop(PRECLEANED, None)
-        adapter = ItemAdapter(item)
-        if pre is None or adapter.get("body") is not pre["source"]:
-            return super().process_item(item)
-        adapter["body"] = ""  # the rules find nothing in an empty body: only the short fields are cleaned
-        item = super().process_item(item)
-        for key, count in pre["stats"].items():
-            self.stats.inc_value(key, count)
-        adapter["body"] = pre["body"]
-        adapter["source_attribution"] = pre["source_attribution"]
-        adapter["word_count"] = pre["word_count"]
-        return item

@@ -136,3 +136,25 @@ def test_archive_pipeline_refuses_an_empty_path(tmp_path):
 
     with pytest.raises(NotConfigured, match="ARCHIVE_PATH"):
         ArchivePipeline.from_crawler(make_crawler(tmp_path, ARCHIVE_PATH=""))
+
+
+def test_clean_takes_a_workers_cleaning_of_this_very_body_and_nothing_else(tmp_path):
+    from newscrawler.extract.clean import CleanedBody, clean_body
+    from newscrawler.items import PRECLEANED
+
+    crawler = make_crawler(tmp_path)
+    pipeline = CleanPipeline.from_crawler(crawler)
+    raw = BODY + "\n\nÄhnliche Themen:\n\nLeave a Reply"
+    # What a worker reports for this body is taken as it is (here recognisably so).
+    from_worker = CleanedBody(source=raw, body="Vom Worker bereinigt.", source_attribution="dpa",
+                              word_count=3, fired=("strip_boilerplate",))  # fmt: skip
+    marked = item(body=raw)
+    marked.__dict__[PRECLEANED] = from_worker
+    cleaned = pipeline.process_item(marked)
+    assert (cleaned.body, cleaned.source_attribution, cleaned.word_count) == ("Vom Worker bereinigt.", "dpa", 3)
+    # A worker result for another text is not: the body changed since the worker saw it.
+    stale = item(body=raw)
+    stale.__dict__[PRECLEANED] = clean_body("Ein ganz anderer Text.")
+    assert pipeline.process_item(stale).body == clean_body(raw).body == BODY
+    assert PRECLEANED not in marked.__dict__ and PRECLEANED not in stale.__dict__
+    assert crawler.stats.get_value("newscrawler/clean/strip_boilerplate") == 2

@@ -25,7 +25,7 @@ from newscrawler.archive.incremental import IncrementalLookups
 from newscrawler.archive.migrations import migrations
 from newscrawler.extract.similarity import Fingerprint
 
-__all__ = ["Archive", "ArchiveBusy", "ArchiveError", "FlushCounts", "NearMatch", "utc_now"]
+__all__ = ["Archive", "ArchiveBusy", "ArchiveError", "article_row", "FlushCounts", "NearMatch", "utc_now"]
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,15 @@ _JSON_FIELDS = frozenset({"authors", "tags"})
 
 #: Schema migrations this version knows; an archive with others was written by a newer one.
 _KNOWN_MIGRATIONS = frozenset(m.name for m in migrations._migrations)
+
+
+def article_row(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``articles`` columns an article record fills: its fields, JSON lists, analysts' dates."""
+    row = {key: record.get(key) for key in ARTICLE_FIELDS}
+    for key in _JSON_FIELDS:
+        row[key] = json.dumps(list(row[key] or []), ensure_ascii=False)
+    row.update(analyst_columns(record))  # dates for analysts (UTC, offset, day, source)
+    return row
 
 
 @dataclass
@@ -299,10 +308,7 @@ class Archive(DuplicateLookups, IncrementalLookups):
 
     def _write_article(self, record: Mapping[str, Any], counts: FlushCounts) -> None:
         now = utc_now()
-        row = {key: record.get(key) for key in ARTICLE_FIELDS}
-        for key in _JSON_FIELDS:
-            row[key] = json.dumps(list(row[key] or []), ensure_ascii=False)
-        row.update(analyst_columns(record))  # dates for analysts (UTC, offset, day, source)
+        row = article_row(record)
         row["last_seen_at"] = now
         conn = self.db.conn
         existing = conn.execute(

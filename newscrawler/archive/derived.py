@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from newscrawler.discovery import date_in_url
+
 __all__ = ["ANALYST_COLUMNS", "DATE_SOURCES", "analyst_columns", "to_utc"]
 
 #: Columns :func:`analyst_columns` fills (added by migration ``m004_analyst_columns``).
@@ -27,7 +29,6 @@ ANALYST_COLUMNS = (
 #: ``page`` for rows archived before the extraction said where its date came from.
 DATE_SOURCES = ("json-ld", "meta", "microdata", "time", "htmldate", "feed", "url", "page")
 
-_URL_DAY = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/")
 _OFFSET = re.compile(r"([+-]\d{2}:\d{2}|Z)$")
 
 
@@ -46,11 +47,8 @@ def to_utc(value: str | None) -> str | None:
 
 
 def _url_day(url: str | None) -> str | None:
-    match = _URL_DAY.search(url or "")
-    if not match:
-        return None
-    year, month, day = match.groups()
-    return f"{year}-{int(month):02d}-{int(day):02d}"
+    day = date_in_url(url or "")
+    return day.isoformat() if day else None
 
 
 def analyst_columns(record: Mapping[str, Any]) -> dict[str, str | None]:

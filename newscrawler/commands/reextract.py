@@ -35,8 +35,8 @@ from scrapy.settings import Settings
 from scrapy.utils.misc import load_object
 
 from newscrawler import __version__
-from newscrawler.archive import Archive, ArchiveError
-from newscrawler.archive.derived import ANALYST_COLUMNS, analyst_columns
+from newscrawler.archive import Archive, ArchiveError, article_row
+from newscrawler.archive.derived import ANALYST_COLUMNS
 from newscrawler.extract.fingerprint import content_hash
 from newscrawler.items import ArticleItem
 from newscrawler.pipelines import CleanPipeline, ValidatePipeline
@@ -62,7 +62,6 @@ EXTRACTED_COLUMNS = (
     "source_attribution",
     *ANALYST_COLUMNS,
 )
-_JSON_COLUMNS = frozenset({"authors", "tags"})
 
 
 @dataclass
@@ -183,10 +182,8 @@ class Reextractor:
             report.failed[f"error: {type(exc).__name__}"] += 1
             return
         record = ItemAdapter(item).asdict()
-        new = {column: record.get(column) for column in EXTRACTED_COLUMNS}
-        for column in _JSON_COLUMNS:
-            new[column] = json.dumps(list(new[column] or []), ensure_ascii=False)
-        new.update(analyst_columns({**record, "url": row["url"]}))
+        full = article_row({**record, "url": row["url"]})
+        new = {column: full[column] for column in EXTRACTED_COLUMNS}
         changes = {column: value for column, value in new.items() if value != row[column]}
         related = [(link["url"], link.get("title")) for link in item.related]
         stored_related = [

@@ -33,11 +33,11 @@ from newscrawler.discovery import (
 )
 from newscrawler.extract import extract_article
 from newscrawler.extract.fingerprint import canonicalize_url
-from newscrawler.items import ArticleItem
+from newscrawler.items import PRECLEANED, ArticleItem
 from newscrawler.middlewares import site_stat
 from newscrawler.pagetypes import DENY_EXTENSIONS, DENY_PATTERNS, FEED_LINKS, looks_like_article
 from newscrawler.sites import SiteProfile, SiteProfileError, load_profile
-from newscrawler.workers import PRECLEANED, pool_for
+from newscrawler.workers import pool_for
 
 __all__ = ["NewsSpider", "looks_like_article"]
 
@@ -395,7 +395,7 @@ class NewsSpider(Spider):
             http_etag=_header(response.headers, b"ETag"),
             http_last_modified=_header(response.headers, b"Last-Modified"),
         )
-        if PRECLEANED in fields:  # the body cleaning done in the worker, for WorkerCleanPipeline
+        if PRECLEANED in fields:  # the body cleaning done in the worker, for CleanPipeline
             item.__dict__[PRECLEANED] = fields[PRECLEANED]
         stats.inc_value(site_stat(response.url, "items"))
         yield item
