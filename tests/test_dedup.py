@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import zlib
+
 import pytest
 from scrapy.utils.test import get_crawler
 
 from newscrawler.archive import Archive
+from newscrawler.extract.fingerprint import normalize_for_hash
 from newscrawler.extract.similarity import BANDS, NUM_PERM, Fingerprint, fingerprint_of
 from newscrawler.items import ArticleItem
 from newscrawler.pipelines import ArchivePipeline, DedupPipeline, DuplicateContent
@@ -161,3 +165,19 @@ def test_fingerprints_are_stable_across_library_versions():
     fingerprint = fingerprint_of("Die NATO und Südkorea bereiten ein gemeinsames Projekt zur Unterstützung der Ukraine vor")
     assert fingerprint.shingles == 11
     assert [int(v) for v in fingerprint.signature[:4]] == [293231035, 153207374, 340705023, 272467708]
+
+
+def test_signatures_are_datasketchs_affine32_minhash_bit_for_bit():
+    """Our numpy MinHash is datasketch's MinHash(seed=1, crc32, affine32): archives stay comparable."""
+    datasketch = pytest.importorskip("datasketch")
+    rng = random.Random(7)
+    words = ["Gipfel", "Rom", "NATO", "Südkorea", "Ukraine", "Straße", "über", "Ölpreis", "die", "und", "ein"]
+    texts = ["eins", "eins zwei", "eins zwei drei", "ß ü ä ö"] + [
+        " ".join(rng.choices(words, k=rng.randint(4, 400))) for _ in range(30)
+    ]
+    for text in texts:
+        ours = fingerprint_of(text)
+        reference = datasketch.MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32, scheme="affine32")
+        tokens = normalize_for_hash(text).split()
+        reference.update_batch([" ".join(tokens[i : i + 3]).encode() for i in range(max(1, len(tokens) - 2))])
+        assert ours is not None and ours.signature.tolist() == reference.hashvalues.astype("uint64").tolist(), text
