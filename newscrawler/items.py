@@ -10,6 +10,9 @@ from typing import Any
 #: (a :class:`newscrawler.extract.clean.CleanedBody`). Not a field, so feed exports never see
 #: it; CleanPipeline takes it off the item.
 PRECLEANED = "_newscrawler_precleaned"
+#: Likewise for the worker's :class:`newscrawler.extract.similarity.BodyDigest` of the cleaned
+#: body (content hash and MinHash fingerprint), for DedupPipeline.
+PREDIGESTED = "_newscrawler_predigested"
 
 
 @dataclass

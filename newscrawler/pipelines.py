@@ -24,9 +24,9 @@ from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
 from newscrawler.extract.clean import CleanedBody, clean_body
 from newscrawler.extract.fingerprint import canonicalize_url, content_hash, site_of
 from newscrawler.extract.quality import page_problem
-from newscrawler.extract.similarity import fingerprint_of
+from newscrawler.extract.similarity import BodyDigest, fingerprint_of
 from newscrawler.extract.text import repair_line
-from newscrawler.items import PRECLEANED
+from newscrawler.items import PRECLEANED, PREDIGESTED
 
 logger = logging.getLogger(__name__)
 
@@ -152,9 +152,19 @@ class CleanPipeline:
 
 
 def _take_precleaned(item: Any) -> CleanedBody | None:
-    holder = item if isinstance(item, dict) else getattr(item, "__dict__", {})
-    cleaned = holder.pop(PRECLEANED, None)
+    cleaned = _take(item, PRECLEANED)
     return cleaned if isinstance(cleaned, CleanedBody) else None
+
+
+def _take_digest(item: Any) -> BodyDigest | None:
+    digest = _take(item, PREDIGESTED)
+    return digest if isinstance(digest, BodyDigest) else None
+
+
+def _take(item: Any, name: str) -> Any:
+    """Pop what a worker attached to the item (an attribute, or a key of a dict item)."""
+    holder = item if isinstance(item, dict) else getattr(item, "__dict__", {})
+    return holder.pop(name, None)
 
 
 # -- 2. validate ----------------------------------------------------------------------------------
@@ -265,7 +275,10 @@ class DedupPipeline:
         site = site_of(url)
         adapter["site"] = site
         body = adapter.get("body") or ""
-        digest = content_hash(body)
+        worker_digest = _take_digest(item)
+        if worker_digest is None or worker_digest.body != body:
+            worker_digest = None
+        digest = worker_digest.content_hash if worker_digest else content_hash(body)
         adapter["content_hash"] = digest
         archive = archive_for(self.crawler)
         fetched = adapter.get("fetched_url")
@@ -290,7 +303,7 @@ class DedupPipeline:
         self._hashes_this_run.setdefault(digest, (url, site))
 
         if self.near and body:
-            fingerprint = fingerprint_of(body)
+            fingerprint = worker_digest.fingerprint if worker_digest else fingerprint_of(body)
             if fingerprint is not None:
                 archive.add_fingerprint(url, fingerprint)
                 if not adapter.get("duplicate_of_url"):

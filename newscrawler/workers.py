@@ -14,7 +14,9 @@ preloaded), never a fork of the reactor's process. The pool closes with the spid
 The worker also cleans the body (the costly part of :class:`~newscrawler.pipelines.CleanPipeline`:
 mojibake repair, boilerplate, attribution; about 5 ms of an 80 KB page), with the pipeline's own
 function (:func:`newscrawler.extract.clean.clean_body`) and markers; CleanPipeline then takes
-that result when the item still carries the body the worker cleaned.
+that result when the item still carries the body the worker cleaned. For the same reason it
+hashes and fingerprints the cleaned body for :class:`~newscrawler.pipelines.DedupPipeline`
+(:func:`newscrawler.extract.similarity.digest_of`, about 1 ms).
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import asyncio
 import logging
 import multiprocessing
 import os
-import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -33,29 +34,12 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from newscrawler.extract import extract_article
 from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
-from newscrawler.extract.clean import clean_body
-from newscrawler.items import PRECLEANED
+from newscrawler.extract.job import extract_timed
 
-__all__ = ["ExtractionPool", "extract_timed", "pool_for", "worker_count"]
+__all__ = ["ExtractionPool", "pool_for", "worker_count"]
 
 logger = logging.getLogger(__name__)
-
-
-def extract_timed(
-    html: str,
-    url: str,
-    related_labels: Sequence[str] | None,
-    selectors: Mapping[str, str] | None,
-    markers: tuple[Any, Any] | None = None,
-) -> tuple[dict[str, Any] | None, float]:
-    """:func:`extract_article` (and with ``markers`` the body cleaning) and the CPU seconds it took."""
-    start = time.thread_time()
-    fields = extract_article(html, url, related_labels=related_labels, selectors=selectors)
-    if fields is not None and markers is not None and fields.get("body"):
-        fields[PRECLEANED] = clean_body(fields["body"], *markers)
-    return fields, time.thread_time() - start
 
 
 def worker_count(value: Any) -> int:
@@ -74,11 +58,14 @@ def worker_count(value: Any) -> int:
 class ExtractionPool:
     """A process pool running :func:`extract_timed`; :meth:`extract` is awaited in async callbacks."""
 
-    def __init__(self, workers: int, *, markers: tuple[Any, Any] | None = None) -> None:
+    def __init__(self, workers: int, *, markers: tuple[Any, Any] | None = None, digest: bool = False) -> None:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["newscrawler.workers"])
+        # The server itself preloads nothing (not even Scrapy's __main__): each worker imports
+        # just newscrawler.extract.job (~50 MB resident, no Scrapy or Twisted).
+        context.set_forkserver_preload([])
         self.workers = workers
         self.markers = markers
+        self.digest = digest
         self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
     @classmethod
@@ -102,7 +89,11 @@ class ExtractionPool:
                 settings.getdict("CLEAN_TAIL_MARKERS") or TAIL_MARKERS,
                 settings.getdict("CLEAN_INSERT_MARKERS") or INSERT_MARKERS,
             )
-        pool = cls(workers, markers=markers)
+        # Hash and fingerprint the cleaned body there too when DedupPipeline will want them.
+        digest = markers is not None and any(
+            path.endswith(".DedupPipeline") and order is not None for path, order in pipelines.items()
+        )
+        pool = cls(workers, markers=markers, digest=digest)
         crawler.signals.connect(pool.close, signal=signals.spider_closed)
         return pool
 
@@ -125,7 +116,9 @@ class ExtractionPool:
         if self._executor is None:
             return extract_timed(html, url, related_labels, selectors)
         try:
-            future = self._executor.submit(extract_timed, html, url, related_labels, selectors, self.markers)
+            future = self._executor.submit(
+                extract_timed, html, url, related_labels, selectors, self.markers, self.digest
+            )
             return await asyncio.wrap_future(future)
         except (BrokenProcessPool, RuntimeError) as exc:
             if self._executor is None:  # closed while this page waited

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as _w3lib_canonicalize_url
 
-__all__ = ["TRACKING_PARAMETERS", "canonicalize_url", "content_hash", "normalize_for_hash", "site_of"]
+__all__ = ["TRACKING_PARAMETERS", "canonicalize_url", "content_hash", "hash_normalized", "normalize_for_hash", "site_of"]
 
 #: Query parameters that identify a campaign or a visitor, never a different page.
 TRACKING_PARAMETERS: frozenset[str] = frozenset(
@@ -98,4 +98,9 @@ def normalize_for_hash(text: str) -> str:
 
 def content_hash(text: str) -> str:
     """SHA-256 (hex) of :func:`normalize_for_hash` of ``text``: exact-duplicate detection."""
-    return hashlib.sha256(normalize_for_hash(text).encode("utf-8")).hexdigest()
+    return hash_normalized(normalize_for_hash(text))
+
+
+def hash_normalized(normalized: str) -> str:
+    """SHA-256 (hex) of text already passed through :func:`normalize_for_hash`."""
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()

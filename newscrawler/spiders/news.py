@@ -33,7 +33,7 @@ from newscrawler.discovery import (
 )
 from newscrawler.extract import extract_article
 from newscrawler.extract.fingerprint import canonicalize_url
-from newscrawler.items import PRECLEANED, ArticleItem
+from newscrawler.items import PRECLEANED, PREDIGESTED, ArticleItem
 from newscrawler.middlewares import site_stat
 from newscrawler.pagetypes import DENY_EXTENSIONS, DENY_PATTERNS, FEED_LINKS, looks_like_article
 from newscrawler.sites import SiteProfile, SiteProfileError, load_profile
@@ -395,8 +395,9 @@ class NewsSpider(Spider):
             http_etag=_header(response.headers, b"ETag"),
             http_last_modified=_header(response.headers, b"Last-Modified"),
         )
-        if PRECLEANED in fields:  # the body cleaning done in the worker, for CleanPipeline
-            item.__dict__[PRECLEANED] = fields[PRECLEANED]
+        for done_in_worker in (PRECLEANED, PREDIGESTED):  # for CleanPipeline and DedupPipeline
+            if done_in_worker in fields:
+                item.__dict__[done_in_worker] = fields[done_in_worker]
         stats.inc_value(site_stat(response.url, "items"))
         yield item
         for link in related:

@@ -1,0 +1,40 @@
+"""The job an extraction worker runs for one page: extract, clean, digest. No Scrapy here.
+
+A worker process imports only this module (and what extraction needs): about 50 MB resident,
+where importing Scrapy and Twisted as well would add 45 MB to every worker.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from newscrawler.extract import extract_article
+from newscrawler.extract.clean import clean_body
+from newscrawler.extract.similarity import digest_of
+from newscrawler.items import PRECLEANED, PREDIGESTED
+
+__all__ = ["extract_timed"]
+
+
+def extract_timed(
+    html: str,
+    url: str,
+    related_labels: Sequence[str] | None,
+    selectors: Mapping[str, str] | None,
+    markers: tuple[Any, Any] | None = None,
+    digest: bool = False,
+) -> tuple[dict[str, Any] | None, float]:
+    """:func:`extract_article` and the CPU seconds it took.
+
+    With ``markers``, also the body cleaning (:data:`PRECLEANED`); with ``digest`` too, the
+    cleaned body's content hash and fingerprint (:data:`PREDIGESTED`).
+    """
+    start = time.thread_time()
+    fields = extract_article(html, url, related_labels=related_labels, selectors=selectors)
+    if fields is not None and markers is not None and fields.get("body"):
+        cleaned = fields[PRECLEANED] = clean_body(fields["body"], *markers)
+        if digest and cleaned.body:
+            fields[PREDIGESTED] = digest_of(cleaned.body)
+    return fields, time.thread_time() - start
