@@ -26,6 +26,10 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy starts this many asyncio tasks for the output of every response (default 100); an
+# article page yields one item and a dozen requests, and our pipelines do not wait on I/O, so
+# 16 lose nothing and save the reactor thread ~84 task starts per page.
+CONCURRENT_ITEMS = 16
 # Scheduled jobs open no control port of their own.
 REMOTE_CONTROL_ENABLED = False
 

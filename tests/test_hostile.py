@@ -271,6 +271,18 @@ def test_paywall_teaser_is_recognised_by_text_or_structured_data():
     assert not paywall_declared('{"@type": "NewsArticle", "isAccessibleForFree": true}')
 
 
+def test_paywall_statement_is_found_in_every_spelling_and_place():
+    page = "<html><head>" + "<meta name=x>" * 2000 + "</head><body>{}</body></html>"
+    assert paywall_declared(page.format('<script type="application/ld+json">{"isAccessibleForFree": "False"}</script>'))
+    assert paywall_declared(page.format('<script type="application/ld+json">{"ISACCESSIBLEFORFREE":false}</script>'))
+    assert paywall_declared(page.format('<meta itemprop="isAccessibleForFree" content="false">'))
+    # free in the article, not free in the second (paid) part further down
+    two = '{"isAccessibleForFree": true} <p>text</p> {"hasPart": {"isAccessibleForFree": false}}'
+    assert paywall_declared(page.format(two))
+    assert not paywall_declared(page.format("<p>isAccessible for free of charge</p>"))
+    assert not paywall_declared(page.format(""))
+
+
 def test_proxy_credentials_reach_neither_logs_nor_stats_nor_archive(tmp_path):
     """A crawl through an authenticating proxy (credentials in the environment, as documented)."""
     import base64

@@ -148,5 +148,14 @@ def paywall_declared(html: str) -> bool:
 
     The paywall box itself is pruned with the other boilerplate, so the extracted text of a
     teaser looks like a short article; this statement is what gives it away.
+
+    It runs on the crawl's reactor thread for every article page, so a plain substring test
+    (the schema.org property is case-sensitive) rules out the usual page before the regex reads it.
     """
-    return bool(_NOT_FREE.search(html))
+    start = html.find("ccessibleForFree")
+    if start < 0:
+        lowered = html.lower() if "ccessiblefor" in html or "CCESSIBLEFOR" in html else ""
+        start = lowered.find("ccessibleforfree")
+        if start < 0:
+            return False
+    return bool(_NOT_FREE.search(html, max(0, start - 40)))
