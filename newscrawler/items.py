@@ -13,6 +13,9 @@ PRECLEANED = "_newscrawler_precleaned"
 #: Likewise for the worker's :class:`newscrawler.extract.similarity.BodyDigest` of the cleaned
 #: body (content hash and MinHash fingerprint), for DedupPipeline.
 PREDIGESTED = "_newscrawler_predigested"
+#: And for the response packed for the raw-pages file (a :class:`newscrawler.rawcodec.PackedPage`),
+#: for RawPagesMiddleware.
+PREPACKED = "_newscrawler_prepacked"
 
 
 @dataclass

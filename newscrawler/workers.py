@@ -16,7 +16,9 @@ mojibake repair, boilerplate, attribution; about 5 ms of an 80 KB page), with th
 function (:func:`newscrawler.extract.clean.clean_body`) and markers; CleanPipeline then takes
 that result when the item still carries the body the worker cleaned. For the same reason it
 hashes and fingerprints the cleaned body for :class:`~newscrawler.pipelines.DedupPipeline`
-(:func:`newscrawler.extract.similarity.digest_of`, about 1 ms).
+(:func:`newscrawler.extract.similarity.digest_of`, about 1 ms), and packs the response for
+:class:`~newscrawler.rawpages.RawPagesMiddleware` (:func:`newscrawler.rawcodec.pack_page`,
+SHA-256 and zlib, under 1 ms).
 """
 
 from __future__ import annotations
@@ -58,7 +60,9 @@ def worker_count(value: Any) -> int:
 class ExtractionPool:
     """A process pool running :func:`extract_timed`; :meth:`extract` is awaited in async callbacks."""
 
-    def __init__(self, workers: int, *, markers: tuple[Any, Any] | None = None, digest: bool = False) -> None:
+    def __init__(
+        self, workers: int, *, markers: tuple[Any, Any] | None = None, digest: bool = False, pack: bool = False
+    ) -> None:
         context = multiprocessing.get_context("forkserver")
         # The server itself preloads nothing (not even Scrapy's __main__): each worker imports
         # just newscrawler.extract.job (~50 MB resident, no Scrapy or Twisted).
@@ -66,6 +70,8 @@ class ExtractionPool:
         self.workers = workers
         self.markers = markers
         self.digest = digest
+        #: Pack the raw response for the raw-pages file too (when RawPagesMiddleware stores it).
+        self.pack = pack
         self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
     @classmethod
@@ -93,7 +99,13 @@ class ExtractionPool:
         digest = markers is not None and any(
             path.endswith(".DedupPipeline") and order is not None for path, order in pipelines.items()
         )
-        pool = cls(workers, markers=markers, digest=digest)
+        middlewares = settings.getwithbase("SPIDER_MIDDLEWARES")
+        pack = (
+            settings.getbool("RAW_ARCHIVE_ENABLED", True)
+            and settings.getbool("ARCHIVE_ENABLED", True)
+            and any(path.endswith(".RawPagesMiddleware") and order is not None for path, order in middlewares.items())
+        )
+        pool = cls(workers, markers=markers, digest=digest, pack=pack)
         crawler.signals.connect(pool.close, signal=signals.spider_closed)
         return pool
 
@@ -108,17 +120,20 @@ class ExtractionPool:
         url: str,
         related_labels: Sequence[str] | None,
         selectors: Mapping[str, str] | None,
+        raw: tuple[str, int, bytes] | None = None,
     ) -> tuple[dict[str, Any] | None, float]:
         """Extract in a worker without blocking the reactor; in-process if the pool is gone or broken.
 
+        ``raw`` is the response's URL, status and body, packed there for the raw-pages file.
         Exceptions of the extraction itself are raised here, as they would be in-process.
         """
         if self._executor is None:
             return extract_timed(html, url, related_labels, selectors)
         try:
             future = self._executor.submit(
-                extract_timed, html, url, related_labels, selectors, self.markers, self.digest
-            )
+                extract_timed, html, url, related_labels, selectors, self.markers, self.digest,
+                raw if self.pack else None,
+            )  # fmt: skip
             return await asyncio.wrap_future(future)
         except (BrokenProcessPool, RuntimeError) as exc:
             if self._executor is None:  # closed while this page waited

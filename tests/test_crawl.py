@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
+import zlib
 from pathlib import Path
 
 from lxml import html as lxml_html
 
 from newscrawler.demo.server import DEMO_SITE
 from newscrawler.extract.text import drop_lone_fragments, repair_line
+from newscrawler.rawpages import raw_path_for
 
 from .conftest import run_crawl
 
@@ -270,7 +273,7 @@ def test_extraction_workers_store_what_in_process_extraction_stores(demo_crawl, 
     assert result.returncode == 0, result.stderr[-3000:]
     assert "extracted in the crawl's process" in result.stderr
     sql = """select a.url, a.title, a.authors, a.published_at, a.body, a.word_count, a.source_attribution,
-                    a.content_hash, s.signature, s.shingles
+                    a.content_hash, a.raw_page_id, s.signature, s.shingles
              from articles a left join article_signatures s on s.article_id = a.id"""
     ours = {r["url"]: tuple(r) for r in rows(archive, sql)}
     theirs = {r["url"]: tuple(r) for r in rows(pooled, sql)}
@@ -280,3 +283,10 @@ def test_extraction_workers_store_what_in_process_extraction_stores(demo_crawl, 
     assert len(shared) >= GENUINE_ARTICLES - 1
     assert all(ours[url] == theirs[url] for url in shared)
     assert all(ours[url][-1] for url in shared), "every article has a fingerprint"
+    # The raw response each article came from, packed by the worker, is the stored response.
+    with sqlite3.connect(raw_path_for(pooled)) as raw:
+        for url in shared:
+            body_sha256, packed = raw.execute(
+                "select body_sha256, html_zlib from pages where id = ?", [theirs[url][8]]
+            ).fetchone()
+            assert hashlib.sha256(zlib.decompress(packed)).hexdigest() == body_sha256

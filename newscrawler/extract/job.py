@@ -13,7 +13,8 @@ from typing import Any
 from newscrawler.extract import extract_article
 from newscrawler.extract.clean import clean_body
 from newscrawler.extract.similarity import digest_of
-from newscrawler.items import PRECLEANED, PREDIGESTED
+from newscrawler.items import PRECLEANED, PREDIGESTED, PREPACKED
+from newscrawler.rawcodec import pack_page
 
 __all__ = ["extract_timed"]
 
@@ -25,11 +26,13 @@ def extract_timed(
     selectors: Mapping[str, str] | None,
     markers: tuple[Any, Any] | None = None,
     digest: bool = False,
+    raw: tuple[str, int, bytes] | None = None,
 ) -> tuple[dict[str, Any] | None, float]:
     """:func:`extract_article` and the CPU seconds it took.
 
     With ``markers``, also the body cleaning (:data:`PRECLEANED`); with ``digest`` too, the
-    cleaned body's content hash and fingerprint (:data:`PREDIGESTED`).
+    cleaned body's content hash and fingerprint (:data:`PREDIGESTED`); with ``raw`` (the
+    response's URL, status and body), the response packed for the raw-pages file (:data:`PREPACKED`).
     """
     start = time.thread_time()
     fields = extract_article(html, url, related_labels=related_labels, selectors=selectors)
@@ -37,4 +40,6 @@ def extract_timed(
         cleaned = fields[PRECLEANED] = clean_body(fields["body"], *markers)
         if digest and cleaned.body:
             fields[PREDIGESTED] = digest_of(cleaned.body)
+    if fields is not None and raw is not None:
+        fields[PREPACKED] = pack_page(*raw)
     return fields, time.thread_time() - start

@@ -33,7 +33,7 @@ from newscrawler.discovery import (
 )
 from newscrawler.extract import extract_article
 from newscrawler.extract.fingerprint import canonicalize_url
-from newscrawler.items import PRECLEANED, PREDIGESTED, ArticleItem
+from newscrawler.items import PRECLEANED, PREDIGESTED, PREPACKED, ArticleItem
 from newscrawler.middlewares import site_stat
 from newscrawler.pagetypes import DENY_EXTENSIONS, DENY_PATTERNS, FEED_LINKS, looks_like_article
 from newscrawler.sites import SiteProfile, SiteProfileError, load_profile
@@ -312,7 +312,11 @@ class NewsSpider(Spider):
         try:
             if pool is not None:
                 fields, cpu = await pool.extract(
-                    response.text, response.url, self.related_labels, self.selectors or None
+                    response.text,
+                    response.url,
+                    self.related_labels,
+                    self.selectors or None,
+                    raw=(response.url, response.status, response.body),
                 )
             else:
                 start = time.thread_time()
@@ -395,7 +399,8 @@ class NewsSpider(Spider):
             http_etag=_header(response.headers, b"ETag"),
             http_last_modified=_header(response.headers, b"Last-Modified"),
         )
-        for done_in_worker in (PRECLEANED, PREDIGESTED):  # for CleanPipeline and DedupPipeline
+        # For CleanPipeline, DedupPipeline and RawPagesMiddleware.
+        for done_in_worker in (PRECLEANED, PREDIGESTED, PREPACKED):
             if done_in_worker in fields:
                 item.__dict__[done_in_worker] = fields[done_in_worker]
         stats.inc_value(site_stat(response.url, "items"))
