@@ -8,6 +8,7 @@ can be replaced with the ``CLEAN_TAIL_MARKERS`` / ``CLEAN_INSERT_MARKERS`` setti
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 
@@ -116,28 +117,39 @@ _CREDIT_MAX_WORDS = 12
 # Where the story comes from, in the words agencies and republishers use. Group "src" is the
 # agency or outlet. Checked in order; the first hit in the text wins.
 _AGENCY = r"(?P<src>dpa|epd|dts|sda|kna|[A-ZÄÖÜ][\w.&-]*(?:\s[A-ZÄÖÜ][\w.&-]*){0,3})"
-_ATTRIBUTION_PATTERNS = tuple(
-    re.compile(p, re.MULTILINE)
-    for p in (
-        rf"\b(?:berichtet|berichtete|meldet|meldete|schreibt|schrieb)\s+(?:die\s+|der\s+|das\s+)?(?:Nachrichtenagentur\s+|Agentur\s+|Zeitung\s+|Portal\s+)?{_AGENCY}\s*[.,;]",
-        rf"\b(?:Quelle|Quellen|Mit Material von|Material von)\s*:\s*{_AGENCY}",
-        rf"\b(?:according to|reports|reported|told)\s+(?:the\s+)?{_AGENCY}\s*[.,;]",
-        r"\((?P<src>dpa|AFP|AP|Reuters|KNA|epd|dts|SID|APA|sda|Keystone-SDA|EFE|ANSA|UNIAN|DW)\)",
-        r"^(?P<src>dpa|AFP|AP|Reuters|KNA|epd|dts|SID|APA|sda)\s*/",
+# Each with the words it cannot match without (case-sensitive, like the patterns): a pattern
+# that opens with \b is tried at every position of the text, so it runs only when one is there.
+_ATTRIBUTION_PATTERNS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
+    (re.compile(p, re.MULTILINE), needles)
+    for p, needles in (
+        (
+            rf"\b(?:berichtet|berichtete|meldet|meldete|schreibt|schrieb)\s+(?:die\s+|der\s+|das\s+)?(?:Nachrichtenagentur\s+|Agentur\s+|Zeitung\s+|Portal\s+)?{_AGENCY}\s*[.,;]",
+            ("berichtet", "meldet", "schreibt", "schrieb"),
+        ),
+        (rf"\b(?:Quelle|Quellen|Mit Material von|Material von)\s*:\s*{_AGENCY}", ("Quelle", "Material von")),
+        (rf"\b(?:according to|reports|reported|told)\s+(?:the\s+)?{_AGENCY}\s*[.,;]", ("according to", "report", "told")),
+        (r"\((?P<src>dpa|AFP|AP|Reuters|KNA|epd|dts|SID|APA|sda|Keystone-SDA|EFE|ANSA|UNIAN|DW)\)", ("(",)),
+        (r"^(?P<src>dpa|AFP|AP|Reuters|KNA|epd|dts|SID|APA|sda)\s*/", ("/",)),
     )
 )
 
 
-def _markers(markers: Mapping[str, Iterable[str]] | Iterable[str]) -> set[str]:
+def _markers(markers: Mapping[str, Iterable[str]] | Iterable[str]) -> frozenset[str]:
     if isinstance(markers, Mapping):
         phrases: Iterable[str] = (p for group in markers.values() for p in group)
     else:
         phrases = markers
-    return {_fold(p) for p in phrases}
+    return _folded(tuple(phrases))
+
+
+@functools.lru_cache(maxsize=16)
+def _folded(phrases: tuple[str, ...]) -> frozenset[str]:
+    # Every article is cleaned with the same few lists: fold each list once, not per article.
+    return frozenset(_fold(p) for p in phrases)
 
 
 def _fold(phrase: str) -> str:
-    return re.sub(r"\s+", " ", phrase).strip().rstrip(":").strip().casefold()
+    return " ".join(phrase.split()).rstrip(":").strip().casefold()
 
 
 def strip_boilerplate_tail(
@@ -198,7 +210,9 @@ def extract_source_attribution(text: str) -> str | None:
     Returns ``None`` when the text names none. Only the body is searched, so a byline agency
     is the extraction's business, not this one's.
     """
-    for pattern in _ATTRIBUTION_PATTERNS:
+    for pattern, needles in _ATTRIBUTION_PATTERNS:
+        if not any(needle in text for needle in needles):
+            continue
         match = pattern.search(text)
         if match:
             return match.group("src").strip(" .,")
