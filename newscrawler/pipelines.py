@@ -259,7 +259,9 @@ class DedupPipeline:
 
     def request_dropped(self, request: Any, spider: Spider) -> None:
         """A redirect that ends at an already-crawled URL still makes its hops aliases of it."""
-        self._alias_redirects(request.meta.get("redirect_urls") or [], canonicalize_url(request.url))
+        hops = request.meta.get("redirect_urls")
+        if hops:  # most dropped requests are plain repeats of a known URL: nothing to record
+            self._alias_redirects(hops, canonicalize_url(request.url))
 
     def _alias_redirects(self, hops: list[str], url: str) -> None:
         archive = archive_for(self.crawler)

@@ -6,6 +6,7 @@ known URL is never fetched) and the archive (so it is never stored twice).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -53,6 +54,7 @@ def _is_tracking(name: str) -> bool:
     return lowered in TRACKING_PARAMETERS or lowered.startswith(_TRACKING_PREFIXES)
 
 
+@functools.lru_cache(maxsize=8192)
 def canonicalize_url(url: str) -> str:
     """The one form of ``url`` that the crawler and the archive key on.
 
@@ -63,6 +65,10 @@ def canonicalize_url(url: str) -> str:
 
     >>> canonicalize_url("HTTPS://Example.com:443/a/?utm_source=x&b=2&a=1#top")
     'https://example.com/a/?a=1&b=2'
+
+    Memoized (a bounded LRU cache, a few MB at most): the crawl asks for the same URL several
+    times over (the related link, its request's fingerprint, the dedup stage), and the same
+    popular targets recur on every page that links them.
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()

@@ -82,6 +82,8 @@ _LISTING_TITLE = re.compile(
 )
 _LISTING_PATH = re.compile(r"/(?:page|seite)/\d+/?$|/(?:category|kategorie|tag|schlagwort|author|autor)/", _FLAGS)
 _READ_MORE = re.compile(r"(?:weiterlesen|mehr\s+lesen|read\s+more|zum\s+artikel|continue\s+reading)\W*$", _FLAGS)
+# The longest phrase with generous whitespace and trailing punctuation ("… weiterlesen »").
+_READ_MORE_WINDOW = 80
 
 #: Pages shorter than this (in words) may be interstitials or teasers; real articles run longer.
 _SHORT_PAGE = 250
@@ -131,9 +133,15 @@ def page_problem(
         return "imprint"
     if _LISTING_TITLE.search(title) or _LISTING_PATH.search(path):
         return "listing"
-    if len(paragraphs) >= 3 and sum(1 for p in paragraphs if _READ_MORE.search(p)) >= 3:
+    if len(paragraphs) >= 3 and sum(1 for p in paragraphs if _reads_more(p)) >= 3:
         return "listing"
     return None
+
+
+def _reads_more(paragraph: str) -> bool:
+    """Does the paragraph end in a "read more" link text? Only its end is searched (the pattern
+    is anchored there), so a long paragraph costs no more than a short one."""
+    return bool(_READ_MORE.search(paragraph, max(0, len(paragraph) - _READ_MORE_WINDOW)))
 
 
 _NOT_FREE = re.compile(
