@@ -57,6 +57,8 @@ class Run:
     tree_peak_mb: float
     server_ms_per_page: float
     cpu_ms: dict[str, float] = field(default_factory=dict)
+    #: The part of each stage's ``cpu_ms`` spent in extraction workers, not on the reactor thread.
+    worker_ms: dict[str, float] = field(default_factory=dict)
     articles: int = 0
     archive_bytes: int = 0
     raw_bytes: int = 0
@@ -166,6 +168,9 @@ def run_crawl(kind: str, url: str, workdir: Path, server_pid: int, extra: list[s
     extraction = float(stats.get("newscrawler/extract/cpu_seconds", 0.0))
     in_process = kind == "full" and not _uses_pool(extra)  # then extraction ran on the reactor thread
     own = sum(stages.values()) + (extraction if in_process else 0.0)
+    # What the extraction workers did for the later stages (cleaning, dedup, storage).
+    worker = {stage: float(stats.get(f"newscrawler/worker/{stage}/cpu_seconds", 0.0)) for stage in STAGES}
+    worker["extraction"] = 0.0 if in_process else extraction
     run = Run(
         kind=kind,
         pages=pages,
@@ -176,11 +181,12 @@ def run_crawl(kind: str, url: str, workdir: Path, server_pid: int, extra: list[s
         cpu_ms={
             "download/parse": (reactor - own) * per_page,
             "extraction": extraction * per_page,
-            "cleaning": stages.get("cleaning", 0.0) * per_page,
-            "dedup": stages.get("dedup", 0.0) * per_page,
-            "storage": stages.get("storage", 0.0) * per_page,
+            "cleaning": (stages.get("cleaning", 0.0) + worker["cleaning"]) * per_page,
+            "dedup": (stages.get("dedup", 0.0) + worker["dedup"]) * per_page,
+            "storage": (stages.get("storage", 0.0) + worker["storage"]) * per_page,
             "other threads": (probe["process_cpu"] - reactor) * per_page,
         },
+        worker_ms={stage: seconds * per_page for stage, seconds in worker.items()},
     )
     if kind == "full":
         import sqlite3
@@ -225,15 +231,18 @@ def report(layout: SiteLayout, runs: list[tuple[Run, Run]], extra: list[str]) ->
         f"ratio full/bare (median of rounds): {_median(ratios):.2f}  (rounds: {', '.join(f'{r:.2f}' for r in ratios)})",
         f"{'peak RSS, crawler process (MB)':34}{max(r.maxrss_mb for r in bare):10.0f}{max(r.maxrss_mb for r in full):10.0f}",
         f"{'peak RSS, with workers (MB)':34}{max(r.tree_peak_mb for r in bare):10.0f}{max(r.tree_peak_mb for r in full):10.0f}",
-        "CPU time per page (ms, median of rounds):",
+        f"CPU time per page (ms, median of rounds):{'':>22}full: reactor + workers",
     ]
     for stage in STAGES:
         b = _median([r.cpu_ms[stage] for r in bare])
         f = _median([r.cpu_ms[stage] for r in full])
-        lines.append(f"  {stage:32}{b:10.2f}{f:10.2f}")
+        w = _median([r.worker_ms.get(stage, 0.0) for r in full])
+        lines.append(f"  {stage:32}{b:10.2f}{f:10.2f}{f - w:11.2f} + {w:.2f}")
+    total_w = _median([sum(r.worker_ms.values()) for r in full])
+    total_f = _median([sum(r.cpu_ms.values()) for r in full])
     lines.append(
         f"  {'total':32}{_median([sum(r.cpu_ms.values()) for r in bare]):10.2f}"
-        f"{_median([sum(r.cpu_ms.values()) for r in full]):10.2f}"
+        f"{total_f:10.2f}{total_f - total_w:11.2f} + {total_w:.2f}"
     )
     lines.append(
         f"{'server CPU per page (ms)':34}{_median([r.server_ms_per_page for r in bare]):10.2f}"

@@ -121,7 +121,7 @@ class ExtractionPool:
         related_labels: Sequence[str] | None,
         selectors: Mapping[str, str] | None,
         raw: tuple[str, int, bytes] | None = None,
-    ) -> tuple[dict[str, Any] | None, float]:
+    ) -> tuple[dict[str, Any] | None, dict[str, float]]:
         """Extract in a worker without blocking the reactor; in-process if the pool is gone or broken.
 
         ``raw`` is the response's URL, status and body, packed there for the raw-pages file.

@@ -311,7 +311,7 @@ class NewsSpider(Spider):
         pool = pool_for(self.crawler)
         try:
             if pool is not None:
-                fields, cpu = await pool.extract(
+                fields, seconds = await pool.extract(
                     response.text,
                     response.url,
                     self.related_labels,
@@ -321,11 +321,15 @@ class NewsSpider(Spider):
             else:
                 start = time.thread_time()
                 fields = self.extract_fields(response)
-                cpu = time.thread_time() - start
+                seconds = {"extraction": time.thread_time() - start}
         except Exception:
             self._extraction_failed(response)
             return
-        self.crawler.stats.inc_value("newscrawler/extract/cpu_seconds", cpu)
+        stats = self.crawler.stats
+        stats.inc_value("newscrawler/extract/cpu_seconds", seconds.get("extraction", 0.0))
+        for stage, spent in seconds.items():  # what the worker did for the later stages
+            if stage != "extraction":
+                stats.inc_value(f"newscrawler/worker/{stage}/cpu_seconds", spent)
         for output in self.build_item(response, fields):
             yield output
 
