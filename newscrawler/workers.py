@@ -37,7 +37,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
-from newscrawler.extract.job import extract_timed
+from newscrawler.extract.job import Page, extract_timed
 
 __all__ = ["ExtractionPool", "pool_for", "worker_count"]
 
@@ -115,32 +115,25 @@ class ExtractionPool:
         return self._executor is not None
 
     async def extract(
-        self,
-        html: str,
-        url: str,
-        related_labels: Sequence[str] | None,
-        selectors: Mapping[str, str] | None,
-        raw: tuple[str, int, bytes] | None = None,
+        self, page: Page, related_labels: Sequence[str] | None, selectors: Mapping[str, str] | None
     ) -> tuple[dict[str, Any] | None, dict[str, float]]:
         """Extract in a worker without blocking the reactor; in-process if the pool is gone or broken.
 
-        ``raw`` is the response's URL, status and body, packed there for the raw-pages file.
         Exceptions of the extraction itself are raised here, as they would be in-process.
         """
         if self._executor is None:
-            return extract_timed(html, url, related_labels, selectors)
+            return extract_timed(page, related_labels, selectors)
         try:
             future = self._executor.submit(
-                extract_timed, html, url, related_labels, selectors, self.markers, self.digest,
-                raw if self.pack else None,
-            )  # fmt: skip
+                extract_timed, page, related_labels, selectors, self.markers, self.digest, self.pack
+            )
             return await asyncio.wrap_future(future)
         except (BrokenProcessPool, RuntimeError) as exc:
             if self._executor is None:  # closed while this page waited
-                return extract_timed(html, url, related_labels, selectors)
-            logger.error("extraction pool failed (%s); extracting in-process from now on: %s", exc, url)
+                return extract_timed(page, related_labels, selectors)
+            logger.error("extraction pool failed (%s); extracting in-process from now on: %s", exc, page.url)
             self.close()
-            return extract_timed(html, url, related_labels, selectors)
+            return extract_timed(page, related_labels, selectors)
 
     def close(self) -> None:
         """Stop the workers (pending extractions are cancelled; the spider is closing anyway)."""

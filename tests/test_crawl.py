@@ -9,6 +9,7 @@ import sqlite3
 import zlib
 from pathlib import Path
 
+import pytest
 from lxml import html as lxml_html
 
 from newscrawler.demo.server import DEMO_SITE
@@ -290,3 +291,22 @@ def test_extraction_workers_store_what_in_process_extraction_stores(demo_crawl, 
                 "select body_sha256, html_zlib from pages where id = ?", [theirs[url][8]]
             ).fetchone()
             assert hashlib.sha256(zlib.decompress(packed)).hexdigest() == body_sha256
+
+
+@pytest.mark.parametrize(
+    "body, headers",
+    [
+        ("<html><head><meta charset='iso-8859-1'></head><body><p>Grüße aus Köln</p></body></html>".encode("latin-1"), {}),
+        ("\ufeff<html><body><p>Straße „Zitat“</p></body></html>".encode("utf-8"), {}),
+        ("<html><body><p>Öl und Wein – 5 €</p></body></html>".encode("cp1252"), {"Content-Type": "text/html; charset=windows-1252"}),
+        (b"<html><body><p>broken \xff\xfe bytes</p></body></html>", {"Content-Type": "text/html; charset=utf-8"}),
+    ],
+)
+def test_a_worker_decodes_a_page_exactly_as_scrapy_does(body, headers):
+    """Workers get the response's bytes once and decode them themselves, not a second copy as text."""
+    from scrapy.http import HtmlResponse
+
+    from newscrawler.extract.job import Page
+
+    response = HtmlResponse("https://example.org/a/", body=body, headers=headers)
+    assert Page(response.url, 200, response.body, response.encoding).text == response.text

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
+
+from w3lib.encoding import html_to_unicode
 
 from newscrawler.extract import extract_article
 from newscrawler.extract.clean import clean_body
@@ -16,27 +19,42 @@ from newscrawler.extract.similarity import digest_of
 from newscrawler.items import PRECLEANED, PREDIGESTED, PREPACKED
 from newscrawler.rawcodec import pack_page
 
-__all__ = ["extract_timed"]
+__all__ = ["Page", "extract_timed"]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched page as a worker gets it: the bytes once (not bytes and text), and their encoding."""
+
+    url: str
+    status: int
+    body: bytes
+    #: The encoding Scrapy resolved for the response (``TextResponse.encoding``).
+    encoding: str
+
+    @property
+    def text(self) -> str:
+        """The body decoded exactly as Scrapy's ``TextResponse.text`` decodes it."""
+        return html_to_unicode(f"charset={self.encoding}", self.body)[1]
 
 
 def extract_timed(
-    html: str,
-    url: str,
+    page: Page,
     related_labels: Sequence[str] | None,
     selectors: Mapping[str, str] | None,
     markers: tuple[Any, Any] | None = None,
     digest: bool = False,
-    raw: tuple[str, int, bytes] | None = None,
+    pack: bool = False,
 ) -> tuple[dict[str, Any] | None, dict[str, float]]:
-    """:func:`extract_article`, and the CPU seconds each stage took (``extraction`` and the rest).
+    """:func:`extract_article` of ``page``, and the CPU seconds each stage took.
 
     With ``markers``, also the body cleaning (:data:`PRECLEANED`, stage ``cleaning``); with
     ``digest`` too, the cleaned body's content hash and fingerprint (:data:`PREDIGESTED`,
-    ``dedup``); with ``raw`` (the response's URL, status and body), the response packed for the
-    raw-pages file (:data:`PREPACKED`, ``storage``).
+    ``dedup``); with ``pack``, the response packed for the raw-pages file (:data:`PREPACKED`,
+    ``storage``). Decoding the page counts as extraction.
     """
     clock = _StageClock()
-    fields = extract_article(html, url, related_labels=related_labels, selectors=selectors)
+    fields = extract_article(page.text, page.url, related_labels=related_labels, selectors=selectors)
     clock.lap("extraction")
     if fields is not None and markers is not None and fields.get("body"):
         cleaned = fields[PRECLEANED] = clean_body(fields["body"], *markers)
@@ -44,8 +62,8 @@ def extract_timed(
         if digest and cleaned.body:
             fields[PREDIGESTED] = digest_of(cleaned.body)
             clock.lap("dedup")
-    if fields is not None and raw is not None:
-        fields[PREPACKED] = pack_page(*raw)
+    if fields is not None and pack:
+        fields[PREPACKED] = pack_page(page.url, page.status, page.body)
         clock.lap("storage")
     return fields, clock.seconds
 

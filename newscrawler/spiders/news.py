@@ -33,6 +33,7 @@ from newscrawler.discovery import (
 )
 from newscrawler.extract import extract_article
 from newscrawler.extract.fingerprint import canonicalize_url
+from newscrawler.extract.job import Page
 from newscrawler.items import PRECLEANED, PREDIGESTED, PREPACKED, ArticleItem
 from newscrawler.middlewares import site_stat
 from newscrawler.pagetypes import DENY_EXTENSIONS, DENY_PATTERNS, FEED_LINKS, looks_like_article
@@ -311,13 +312,8 @@ class NewsSpider(Spider):
         pool = pool_for(self.crawler)
         try:
             if pool is not None:
-                fields, seconds = await pool.extract(
-                    response.text,
-                    response.url,
-                    self.related_labels,
-                    self.selectors or None,
-                    raw=(response.url, response.status, response.body),
-                )
+                page = Page(response.url, response.status, response.body, response.encoding)
+                fields, seconds = await pool.extract(page, self.related_labels, self.selectors or None)
             else:
                 start = time.thread_time()
                 fields = self.extract_fields(response)
