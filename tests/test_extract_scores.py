@@ -19,10 +19,10 @@ from newscrawler.extract.evaluate import (
 SHARED_PAGES = Path(__file__).resolve().parents[2] / "shared" / "pages"
 # What extract_article reached when this gate was set, minus a small margin for harmless drift.
 FLOORS = {
-    "body_f1": 0.965,
-    "title_em": 0.88,
+    "body_f1": 0.975,
+    "title_em": 0.90,
     "date_day": 0.98,
-    "author_f1": 0.95,
+    "author_f1": 0.96,
 }
 
 

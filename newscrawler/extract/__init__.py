@@ -58,7 +58,9 @@ def extract_article(
     related_nodes += select(root, profile.get("related"))
     # 4. Prune boilerplate, then read the body from what is left.
     prune_document(root, related_nodes)
-    paragraphs = body_override(root, profile) or [b.text for b in extract_blocks(root, titles)]
+    paragraphs = body_override(root, profile) or [
+        b.text for b in extract_blocks(root, titles, authors)
+    ]
     if lead and not any(lead[:60] in p for p in paragraphs[:3]):
         paragraphs.insert(0, lead)
     article: dict[str, Any] = {

@@ -149,11 +149,19 @@ def in_excluded_context(el: HtmlElement) -> bool:
     return False
 
 
+def is_author_node(el: HtmlElement) -> bool:
+    """itemprop/rel "author", or an author/byline class in any letter case."""
+    if el.get("itemprop") == "author" or el.get("rel") == "author":
+        return True
+    classes = (el.get("class") or "").lower()
+    return "author" in classes or "byline" in classes
+
+
 def authors_from_byline(root: HtmlElement) -> list[str]:
     """Visible byline: the first author/byline-classed element naming people, else any names."""
     fallback: list[str] = []
     for el in XP_AUTHOR_NODES(root):
-        if in_excluded_context(el):
+        if not is_author_node(el) or in_excluded_context(el):
             continue
         text = normalize_space(el.text_content())
         if 2 < len(text) < 160:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from .cleanup import clean_blocks
+from .html import remove_element
 from .metadata import normalize_space
 from .selectors import BLOCK_TAGS, BODY_HINT_RE, HEADING_TAGS
 
@@ -20,6 +21,11 @@ _CANDIDATE_SHARE = 0.25  # containers holding less of the prose than this are no
 _UNIT_TAGS = ("p", "div", "section", "td", "dd", "blockquote", "article", "span", "font")
 _LEAF_SKIP = frozenset({"h1"})
 _NON_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button"})
+_MAX_LIST_LINK_SHARE = 0.5  # a list that is mostly link text is a link list, whatever its labels
+_MAX_LIST_LABEL_WORDS = 6
+_TEASER_CARD_SHARE = (
+    0.25  # a nested <article> this small next to the body is another article's card
+)
 
 
 @dataclass
@@ -102,6 +108,15 @@ def has_block_child(el: HtmlElement) -> bool:
     return any(isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in el.iterdescendants())
 
 
+def has_paragraph_break(el: HtmlElement) -> bool:
+    """Two <br> in a row: the CMS's way of starting a new paragraph inside one <p>."""
+    for br in el.iter("br"):
+        following = br.getnext()
+        if following is not None and following.tag == "br" and not (br.tail or "").strip():
+            return True
+    return False
+
+
 def inline_text(el: HtmlElement) -> str:
     """Text of an inline run in document order (each tail after its element); <br> is a space."""
     parts: list[str] = []
@@ -151,7 +166,10 @@ def walk_blocks(el: HtmlElement, out: list[Block], in_link: bool = False) -> Non
             flush()
             if child.tag in _LEAF_SKIP:
                 pass
-            elif has_block_child(child):
+            elif child.tag in ("ul", "ol") and is_link_list(child):
+                if out and is_list_label(out[-1].text):
+                    out.pop()  # "Auf dieser Seite:", "Mehr zum Thema:" announced the links
+            elif has_block_child(child) or has_paragraph_break(child):
                 walk_blocks(child, out, in_link)
             else:
                 text = inline_text(child)
@@ -174,6 +192,37 @@ def walk_blocks(el: HtmlElement, out: list[Block], in_link: bool = False) -> Non
     flush()
 
 
+def drop_teaser_cards(container: HtmlElement) -> None:
+    """Remove <article> elements nested in the body that link elsewhere: cards of other articles.
+
+    An <article> is a self-contained item; inside an article body that is a teaser
+    ("Eskalation in Nahost – Aktuelle Entwicklungen im Liveblog"), unless it holds the body itself.
+    """
+    cards = [
+        el for el in container.iterdescendants("article") if el.find(".//a[@href]") is not None
+    ]
+    if not cards:
+        return
+    total = len(normalize_space(container.text_content()))
+    for card in cards:
+        if (
+            card.getparent() is not None
+            and len(normalize_space(card.text_content())) < _TEASER_CARD_SHARE * total
+        ):
+            remove_element(card)
+
+
+def is_list_label(text: str) -> bool:
+    """A few words ending in a colon: the title of the list that follows."""
+    return text.endswith(":") and len(text.split()) <= _MAX_LIST_LABEL_WORDS
+
+
+def is_link_list(el: HtmlElement) -> bool:
+    """A list whose text is mostly links: "Topic: linked headline" items point to other articles."""
+    text = len(normalize_space(el.text_content()))
+    return text > 0 and link_chars(el) > _MAX_LIST_LINK_SHARE * text
+
+
 def keep_block(block: Block, index: int, total: int) -> bool:
     """Drop fragments that are not prose: single words, "Anzeige", stray symbols, link lists."""
     if block.linked > _MAX_BLOCK_LINK_SHARE * len(block.text):
@@ -184,12 +233,15 @@ def keep_block(block: Block, index: int, total: int) -> bool:
     return len(words) >= 3 or (len(block.text) >= 20)
 
 
-def extract_blocks(root: HtmlElement, titles: Sequence[str] = ()) -> list[Block]:
+def extract_blocks(
+    root: HtmlElement, titles: Sequence[str] = (), authors: Sequence[str] = ()
+) -> list[Block]:
     """Paragraph blocks of the article body in page order, furniture lines removed."""
     container = find_body_container(root)
     if container is None:
         return []
+    drop_teaser_cards(container)
     blocks: list[Block] = []
     walk_blocks(container, blocks)
     kept = [b for i, b in enumerate(blocks) if keep_block(b, i, len(blocks))]
-    return clean_blocks(kept, titles)
+    return clean_blocks(kept, titles, authors)

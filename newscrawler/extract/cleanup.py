@@ -8,21 +8,28 @@ the same across CMSs, where class names do not.
 
 from __future__ import annotations
 
+import copy
+import re
 from collections.abc import Sequence
 from typing import Protocol
 
 from .selectors import (
+    AUTHOR_BIO_VERB_RE,
     BYLINE_LINE_RE,
     CAPTION_CREDIT_RE,
     CAPTION_MAX_CHARS,
     CONSENT_MAX_CHARS,
     CONSENT_RE,
-    DATELINE_PLACE_RE,
     DATE_PART_RE,
+    DATELINE_PLACE_RE,
     HEADING_TAGS,
+    MEDIA_DURATION_RE,
+    META_LEADING_PUNCT,
     META_LINE_MAX_CHARS,
     META_LINE_RES,
+    META_PARTS_RE,
     SENTENCE_END_RE,
+    TRAILING_BYLINE_RE,
     TRAILING_PROSE_CHARS,
 )
 
@@ -31,6 +38,14 @@ _MIN_TITLE_CHARS = 10
 _TITLE_SLACK_CHARS = 40
 _MIN_PULL_QUOTE_CHARS = 40
 _PULL_QUOTE_MAX_CHARS = 400
+_PULL_QUOTE_MIN_TOKENS = 6
+_PULL_QUOTE_OVERLAP = 0.85  # share of a quote's words found in one paragraph that it repeats
+_MAX_ATTRIBUTION_WORDS = 15
+_AUTHOR_BIO_MAX_CHARS = 300
+_AUTHOR_BIO_NAME_WITHIN = 40  # "Der Berliner Imam Anna Beispiel ist …": a short apposition first
+_LEADING_LABEL_MAX_CHARS = 200
+_MAX_LABEL_WORDS = 6
+_WORD_RE = re.compile(r"\w+")
 
 
 class BlockLike(Protocol):
@@ -42,13 +57,34 @@ class BlockLike(Protocol):
 
 def is_meta_line(text: str) -> bool:
     """Dateline, "Stand:" line, reading time, player label, copyright line or consent notice."""
-    if len(text) <= CONSENT_MAX_CHARS and CONSENT_RE.search(text):
+    if is_consent_notice(text):
         return True
     if len(text) > META_LINE_MAX_CHARS:
         return False
-    if any(pattern.search(text) for pattern in META_LINE_RES):
+    text = text.lstrip(META_LEADING_PUNCT)
+    if any(pattern.search(text) for pattern in META_LINE_RES) or is_dateline(text):
         return True
-    return is_dateline(text)
+    parts = META_PARTS_RE.split(text)
+    return len(parts) > 1 and all(is_meta_part(part) for part in parts)
+
+
+def is_consent_notice(text: str) -> bool:
+    """The placeholder of an embed that waits for consent to load third-party content."""
+    return len(text) <= CONSENT_MAX_CHARS and bool(CONSENT_RE.search(text))
+
+
+def is_label(block: BlockLike) -> bool:
+    """A few words that are not a heading and not a sentence: a box title or button text."""
+    return (
+        block.tag not in HEADING_TAGS
+        and len(block.text.split()) <= _MAX_LABEL_WORDS
+        and not SENTENCE_END_RE.search(block.text)
+    )
+
+
+def is_meta_part(text: str) -> bool:
+    """One piece of a "date | time | byline" header line."""
+    return is_dateline(text) or is_byline(text) or any(p.search(text) for p in META_LINE_RES)
 
 
 def is_dateline(text: str) -> bool:
@@ -69,8 +105,10 @@ def is_byline(text: str) -> bool:
 
 
 def is_caption(text: str) -> bool:
-    """A short block ending in a photo credit ("Bildrechte: …", "(AFP / NAME)")."""
-    return len(text) <= CAPTION_MAX_CHARS and bool(CAPTION_CREDIT_RE.search(text))
+    """A short block ending in a photo credit ("Bildrechte: …", "(AFP / NAME)") or a clip length."""
+    return len(text) <= CAPTION_MAX_CHARS and bool(
+        CAPTION_CREDIT_RE.search(text) or MEDIA_DURATION_RE.search(text)
+    )
 
 
 def repeats_title(text: str, titles: Sequence[str], *, partial: bool) -> bool:
@@ -79,16 +117,31 @@ def repeats_title(text: str, titles: Sequence[str], *, partial: bool) -> bool:
     With partial, a piece of the headline (its kicker) counts too: only safe above the first
     paragraph, since subheadings further down often quote words of the headline.
     """
-    folded = text.casefold()
+    folded = fold_words(text)
     for title in titles:
         if len(title) < _MIN_TITLE_CHARS:
             continue
-        t = title.casefold()
+        t = fold_words(title)
         if t in folded and len(folded) <= len(t) + _TITLE_SLACK_CHARS:
             return True
         if partial and folded in t and len(folded) >= _MIN_TITLE_CHARS:
             return True
     return False
+
+
+def fold_words(text: str) -> str:
+    """Lower-cased words only: "Kicker: Headline" and "Kicker Headline" compare equal."""
+    return " ".join(_WORD_RE.findall(text.casefold()))
+
+
+def strip_trailing_byline(block: BlockLike) -> BlockLike:
+    """A copy of block without a byline glued to its last sentence ("… lebendig. Von A. B.")."""
+    text = TRAILING_BYLINE_RE.sub("", block.text)
+    if text == block.text or not text:
+        return block
+    stripped = copy.copy(block)
+    stripped.text = text
+    return stripped
 
 
 def is_prose(block: BlockLike) -> bool:
@@ -104,16 +157,23 @@ def is_trailing_furniture(block: BlockLike) -> bool:
     return len(block.text) < TRAILING_PROSE_CHARS and not SENTENCE_END_RE.search(block.text)
 
 
-def clean_blocks(blocks: Sequence[BlockLike], titles: Sequence[str]) -> list[BlockLike]:
+def clean_blocks(
+    blocks: Sequence[BlockLike], titles: Sequence[str], authors: Sequence[str] = ()
+) -> list[BlockLike]:
     """Drop furniture blocks anywhere, then trim the furniture that trails the article."""
     kept: list[BlockLike] = []
     seen_prose = False
     seen_texts: set[str] = set()
     for block in blocks:
+        block = strip_trailing_byline(block)
         text = block.text
         if text in seen_texts and len(text) >= _MIN_TITLE_CHARS:
             continue  # carousels and sticky bars repeat their items; an article does not
         seen_texts.add(text)
+        if is_consent_notice(text):
+            if kept and is_label(kept[-1]):
+                kept.pop()  # the placeholder's own title ("Empfohlener redaktioneller Inhalt")
+            continue
         if (
             is_meta_line(text)
             or is_byline(text)
@@ -123,18 +183,88 @@ def clean_blocks(blocks: Sequence[BlockLike], titles: Sequence[str]) -> list[Blo
             continue
         seen_prose = seen_prose or is_prose(block)
         kept.append(block)
-    while kept and is_trailing_furniture(kept[-1]):
+    while kept and (is_trailing_furniture(kept[-1]) or is_author_bio(kept[-1].text, authors)):
         kept.pop()
-    return drop_pull_quotes(kept)
+    if len(kept) >= 2 and is_author_bio(kept[-2].text, authors):
+        del kept[-2]  # the note about the author, before a closing call for feedback
+    return drop_pull_quotes(drop_leading_labels(kept))
+
+
+def drop_leading_labels(blocks: list[BlockLike]) -> list[BlockLike]:
+    """Before the first paragraph, lines that are neither headings nor sentences are header
+    furniture: kicker, section label, a headline variant, "ku Frankfurt".
+
+    Real subheadings (h2–h6) above the first paragraph stay.
+    """
+    first = next((i for i, b in enumerate(blocks) if is_prose(b)), 0)
+    return [
+        b
+        for i, b in enumerate(blocks)
+        if i >= first
+        or b.tag in HEADING_TAGS
+        or len(b.text) > _LEADING_LABEL_MAX_CHARS
+        or SENTENCE_END_RE.search(b.text)
+    ]
+
+
+def is_author_bio(text: str, authors: Sequence[str]) -> bool:
+    """ "Anna Beispiel ist Reporterin für …", "Der Autor Anna Beispiel ist …" after the article:
+    a note about its author, not part of the story."""
+    if len(text) > _AUTHOR_BIO_MAX_CHARS:
+        return False
+    for name in authors:
+        if len(name.split()) < 2:
+            continue
+        at = text.find(f"{name} ")
+        if 0 <= at <= _AUTHOR_BIO_NAME_WITHIN and AUTHOR_BIO_VERB_RE.match(
+            text, at + len(name) + 1
+        ):
+            return True
+    return False
 
 
 def drop_pull_quotes(blocks: list[BlockLike]) -> list[BlockLike]:
-    """A short block repeating a sentence of a longer one is a pull quote or a teaser of it."""
+    """A short block repeating a sentence of a longer one is a pull quote or a teaser of it.
+
+    A <blockquote> may shorten the sentence it repeats ("Wir wissen aber, dass" becomes
+    "Wir wissen, dass"), so for those most of its words suffice; the short unpunctuated
+    line after such a quote names the speaker and goes with it.
+    """
     longer = [b.text for b in blocks if len(b.text) > _MIN_TITLE_CHARS]
-    return [
-        b
-        for b in blocks
-        if len(b.text) > _PULL_QUOTE_MAX_CHARS
-        or len(b.text) < _MIN_PULL_QUOTE_CHARS
-        or not any(b.text in other and b.text != other for other in longer)
-    ]
+    word_sets = [set(fold_words(text).split()) for text in longer]
+    kept: list[BlockLike] = []
+    dropped_quote = False
+    for b in blocks:
+        if dropped_quote and is_attribution(b):
+            dropped_quote = False
+            continue
+        dropped_quote = False
+        if _MIN_PULL_QUOTE_CHARS <= len(b.text) <= _PULL_QUOTE_MAX_CHARS:
+            if any(b.text in other and b.text != other for other in longer):
+                continue
+            if b.tag == "blockquote" and repeats_paragraph(b.text, longer, word_sets):
+                dropped_quote = True
+                continue
+        kept.append(b)
+    return kept
+
+
+def repeats_paragraph(text: str, longer: list[str], word_sets: list[set[str]]) -> bool:
+    """Most words of text occur in one longer paragraph (a pull quote, perhaps shortened)."""
+    words = set(fold_words(text).split())
+    if len(words) < _PULL_QUOTE_MIN_TOKENS:
+        return False
+    return any(
+        len(other) > len(text) and len(words & others) >= _PULL_QUOTE_OVERLAP * len(words)
+        for other, others in zip(longer, word_sets)
+    )
+
+
+def is_attribution(block: BlockLike) -> bool:
+    """ "Name, Funktion" under a quote: short, and not a sentence."""
+    text = block.text
+    return (
+        block.tag not in HEADING_TAGS
+        and len(text.split()) <= _MAX_ATTRIBUTION_WORDS
+        and not SENTENCE_END_RE.search(text)
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
+from .body import own_text
+from .cleanup import is_caption
 from .metadata import PageMetadata, jsonld_text, normalize_space
 from .selectors import (
     BREADCRUMB_RE,
@@ -13,18 +15,18 @@ from .selectors import (
     NOT_LEAD_CLASS_RE,
     OVERLAY_CLASS_RE,
     TITLE_SUFFIX_RE,
+    XP_FOLLOWING_BLOCKS,
     XP_H1,
     XP_HEADLINE_ALT,
-    XP_FOLLOWING_BLOCKS,
     XP_TITLE,
 )
-from .body import own_text
 
 _HEADLINE_CHILD_CLASS = ("headline", "title")
 _NOT_LEAD_ANCESTORS = frozenset(
     {"figure", "figcaption", "a", "nav", "aside", "footer", "button", "h1", "h2", "h3", "h4", "h5"}
 )
 _MIN_LEAD_CHARS = 30
+_BREADCRUMB_DEPTH = 3
 _MIN_PLAIN_LEAD_CHARS = 60
 _MAX_LEAD_CHARS = 1200
 
@@ -55,10 +57,11 @@ def metadata_titles(meta: PageMetadata, root: HtmlElement) -> list[str]:
 
 
 def is_breadcrumb(el: HtmlElement) -> bool:
-    """An <h1> that only repeats the headline inside a breadcrumb trail (an SEO copy)."""
-    for node in (el, el.getparent()):
-        if node is None:
-            continue
+    """An <h1> that only repeats the headline inside a breadcrumb trail (an SEO copy).
+
+    The trail's marker may sit a few wrappers up (a scroll container inside the breadcrumb bar).
+    """
+    for node in (el, *list(el.iterancestors())[:_BREADCRUMB_DEPTH]):
         attrs = " ".join(f"{k} {v}" for k, v in node.attrib.items())
         if BREADCRUMB_RE.search(attrs):
             return True
@@ -179,6 +182,8 @@ def find_lead_element(
             continue
         if BYLINE_START_RE.match(text) or (el.tag == "h2" and not hinted):
             continue
+        if is_caption(text):
+            continue  # a photo caption often sits between headline and lead
         folded = text.casefold()
         if any(t.casefold() in folded for t in titles if len(t) >= 10):
             continue  # a repeated headline (kicker + title) is not the lead

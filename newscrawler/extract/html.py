@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable
+from functools import lru_cache
 
 import lxml.html
 from lxml import etree
@@ -15,6 +15,7 @@ from .selectors import (
     BOILERPLATE_RE,
     DROP_TAGS,
     HIDDEN_CLASS_TOKENS,
+    HIDDEN_STYLES,
     ROLE_DROP_RE,
     XP_HIDDEN,
     XP_PARAGRAPHS,
@@ -24,7 +25,16 @@ _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pi
 # An element holding this share of all paragraph text is the article itself, whatever its class
 # says ("article--comment" on an opinion piece, a page-wide <form> on ASP.NET sites).
 _PROTECT_SHARE = 0.3
-_CONTROL_CHARS = frozenset(range(0, 9)) | frozenset(range(14, 32))
+# An image whose nearest wrapper with text holds no more than this is a figure or a teaser card:
+# the text is its caption, credit or teaser headline, never a paragraph of the article.
+_IMAGE_CARD_MAX_CHARS = 250
+# Wrappers that are never a card: page sections, and text blocks whose image is inline
+# (an emoji or icon <img> in a short paragraph).
+_NEVER_IMAGE_CARDS = frozenset(
+    {"html", "body", "main", "article", "p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
+     "td", "dd", "dt", "pre", "span", "em", "strong", "b", "i", "q", "small", "label"}
+)  # fmt: skip
+_CONTROL_IN_HEAD = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
 def looks_like_html(html: str) -> bool:
@@ -34,22 +44,23 @@ def looks_like_html(html: str) -> bool:
     head = html[:4096]
     if "\x00" in head:
         return False
-    control = sum(1 for ch in head if ord(ch) in _CONTROL_CHARS)
+    control = len(_CONTROL_IN_HEAD.findall(head))
     if control > len(head) * 0.01:
         return False
     return "<" in head and ">" in head
 
 
 # C0 control characters other than tab and line breaks: never text, and lxml refuses them when a
-# pruned element's tail is re-attached ("All strings must be XML compatible").
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# pruned element's tail is re-attached ("All strings must be XML compatible"). Deleted from the
+# UTF-8 bytes, where they cannot be part of a multi-byte sequence (bytes.translate is C-fast).
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 def parse_html(html: str) -> HtmlElement | None:
     """Parse to an lxml tree; bytes go through UTF-8 so encoding declarations cannot clash."""
-    html = _CONTROL_CHARACTERS.sub("", html)
     try:
-        root = lxml.html.document_fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
+        data = html.encode("utf-8", "surrogatepass").translate(None, _CONTROL_BYTES)
+        root = lxml.html.document_fromstring(data, parser=_PARSER)
     except (etree.ParserError, ValueError, UnicodeError):
         return None
     return root
@@ -70,11 +81,31 @@ def is_boilerplate(el: HtmlElement) -> bool:
     role = el.get("role")
     if role and ROLE_DROP_RE.match(role.strip()):
         return True
-    for attr in ("class", "id"):
-        value = el.get(attr)
-        if value and BOILERPLATE_RE.search(value):
-            return True
-    return hidden_by_class(el.get("class"))
+    classes = el.get("class")
+    if classes and boilerplate_classes(classes):
+        return True
+    value = el.get("id")
+    return bool(value) and boilerplate_value(value)
+
+
+@lru_cache(maxsize=8192)
+def boilerplate_value(value: str) -> bool:
+    """BOILERPLATE_RE on one class or id value, cached: a page repeats the same few hundred."""
+    return bool(BOILERPLATE_RE.search(value))
+
+
+@lru_cache(maxsize=8192)
+def boilerplate_classes(classes: str) -> bool:
+    """A boilerplate class token, or a class that hides the element."""
+    return boilerplate_value(classes) or hidden_by_class(classes)
+
+
+def is_hidden(el: HtmlElement) -> bool:
+    """hidden, aria-hidden="true" or an inline style that hides the element."""
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = (el.get("style") or "").lower().replace(" ", "")
+    return any(rule in style for rule in HIDDEN_STYLES)
 
 
 def hidden_by_class(classes: str | None) -> bool:
@@ -83,6 +114,25 @@ def hidden_by_class(classes: str | None) -> bool:
         return False
     tokens = classes.split()
     return any(t in HIDDEN_CLASS_TOKENS for t in tokens) and not any(":" in t for t in tokens)
+
+
+def image_cards(root: HtmlElement) -> list[HtmlElement]:
+    """Wrappers that hold an image and only a caption's worth of text (figures without <figure>).
+
+    Read before anything is removed, so a caption split from its image by pruning is still found.
+    """
+    cards: list[HtmlElement] = []
+    seen: set[HtmlElement] = set()
+    for image in root.iter("img", "picture", "video"):
+        wrapper = image.getparent()
+        while wrapper is not None and not (wrapper.text_content() or "").strip():
+            wrapper = wrapper.getparent()
+        if wrapper is None or wrapper in seen or wrapper.tag in _NEVER_IMAGE_CARDS:
+            continue
+        seen.add(wrapper)
+        if len(normalize_space(wrapper.text_content())) <= _IMAGE_CARD_MAX_CHARS:
+            cards.append(wrapper)
+    return cards
 
 
 def remove_element(el: HtmlElement) -> None:
@@ -113,7 +163,8 @@ def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> None
     candidates: list[HtmlElement] = []
     for el in root.iter(*DROP_TAGS):
         candidates.append(el)
-    candidates.extend(XP_HIDDEN(root))
+    candidates.extend(el for el in XP_HIDDEN(root) if is_hidden(el))
+    candidates.extend(image_cards(root))
     body = root.find("body")
     for el in (body if body is not None else root).iter():
         if isinstance(el.tag, str) and el.tag not in ("html", "body") and is_boilerplate(el):

@@ -21,7 +21,6 @@ ARTICLE_TYPES = frozenset(
     }
 )  # fmt: skip
 _JSON_COMMENT_RE = re.compile(r"^\s*(?:<!--|<!\[CDATA\[|//<!\[CDATA\[)|(?:-->|\]\]>|//\]\]>)\s*$")
-_WS_RE = re.compile(r"\s+")
 
 
 @dataclass
@@ -48,7 +47,8 @@ def normalize_space(text: str | None) -> str:
     """Collapse whitespace runs (incl. NBSP) to single spaces; soft hyphens go."""
     if not text:
         return ""
-    return _WS_RE.sub(" ", text.replace("\u00ad", "").replace("\u200b", "")).strip()
+    # str.split() splits on the same Unicode whitespace as \s, several times faster than a regex
+    return " ".join(text.replace("\u00ad", "").replace("\u200b", "").split())
 
 
 def parse_jsonld(raw: str) -> Any:
