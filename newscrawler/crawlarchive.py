@@ -33,8 +33,6 @@ def archive_for(crawler: Crawler) -> Archive:
             batch_size=batch_size,
             writer_lock=True,
         )
-        if settings.getbool("ARCHIVE_WRITE_THREAD", True):
-            archive.write_in_background()
         crawler._newscrawler_archive = archive  # type: ignore[attr-defined]
     return archive
 

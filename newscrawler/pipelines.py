@@ -375,7 +375,6 @@ class ArchivePipeline:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         archive = self.archive
         self._flush_or_dump()
-        self.stats.set_value("newscrawler/archive/background_batches", archive.background_batches)
         stats = self.stats.get_stats()
         counts = {
             "articles_new": stats.get("newscrawler/archive/articles_new", 0),

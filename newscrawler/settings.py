@@ -115,8 +115,6 @@ ARCHIVE_ENABLED = True
 ARCHIVE_PATH = "archive/news.db"
 ARCHIVE_BATCH_SIZE = 50
 ARCHIVE_TIMEOUT = 30.0
-# Write full batches on a thread of their own (newscrawler/archive/writer.py), not the reactor's.
-ARCHIVE_WRITE_THREAD = True
 
 # RawPagesMiddleware: raw responses of archived articles, zlib-compressed, in their own SQLite
 # file; empty RAW_ARCHIVE_PATH means ARCHIVE_PATH with "-raw" before ".db" (archive/news-raw.db).

@@ -210,68 +210,13 @@ def test_a_second_writer_is_refused_until_the_first_is_done(tmp_path):
     Archive.open(tmp_path / "news.db", writer_lock=True).close()
 
 
-def test_background_batches_land_in_order_and_lookups_see_the_batch_in_flight(tmp_path):
-    from newscrawler.extract.similarity import fingerprint_of
-
-    path = tmp_path / "news.db"
-    archive = Archive.open(path, batch_size=3)
-    archive.write_in_background()
-    archive.start_crawl("news")
-    story = "Der Stadtrat hat am Dienstag den Haushalt für das kommende Jahr beschlossen. " * 8
-    total = 0
-    for n in range(10):
-        url = f"https://example.org/{n:03d}"
-        body = story + f" Absatz {n}."
-        archive.add_fingerprint(url, fingerprint_of(body))
-        counts = archive.add_article(article(url, body=body, related=[{"url": f"https://example.org/{n - 1:03d}"}]))
-        total += counts.new if counts else 0
-        # Whether queued, in flight or written, the near copy before this one is found.
-        if n:
-            match = archive.find_near_duplicate(fingerprint_of(body), url=url + "x", threshold=0.7)
-            assert match is not None
-    total += archive.flush().new
-    assert total == 10
-    db = Database(path)
-    assert [r["url"][-3:] for r in db.query("select url from articles order by id")] == [f"{n:03d}" for n in range(10)]
-    # Every related link resolved, also those written in a batch before their target's.
-    assert db.execute("select count(*) from related_links where target_article_id is null").fetchone()[0] == 1
-    archive.close()
-
-
-def test_a_failed_background_batch_comes_back_to_the_queue_with_its_error(tmp_path):
-    path = tmp_path / "news.db"
-    archive = Archive.open(path, batch_size=2)
-    archive.write_in_background()
-    archive.start_crawl("news")
-    with sqlite3.connect(path) as conn:  # the archive refuses one URL (as a full disk would all)
-        conn.execute(
-            "create trigger refuse before insert on articles when new.url like '%/bad' "
-            "begin select raise(abort, 'refused'); end"
-        )
-    archive.add_article(article("https://example.org/ok1"))
-    archive.add_article(article("https://example.org/bad", body="Zwei."))  # batch 1 goes to the thread
-    archive.add_article(article("https://example.org/ok2", body="Drei."))
-    with pytest.raises(sqlite3.IntegrityError, match="refused"):
-        archive.add_article(article("https://example.org/ok3", body="Vier."))  # waits for batch 1
-    assert archive.pending == 4  # nothing lost: batch 1 is back in front, then the two after it
-    saved = archive.dump_pending(tmp_path / "unsaved.jsonl")
-    lines = [json.loads(line) for line in (tmp_path / "unsaved.jsonl").read_text().splitlines()]
-    assert saved == 4
-    assert [line["article"]["url"][-3:] for line in lines] == ["ok1", "bad", "ok2", "ok3"]
-    archive.release()
-    assert Database(path)["articles"].count == 0
-
-
-@pytest.mark.parametrize("background", [False, True])
-def test_an_alias_waits_for_its_article_when_a_batch_is_written_before_it(tmp_path, background):
+def test_an_alias_waits_for_its_article_when_a_batch_is_written_before_it(tmp_path):
     """Items interleave between pipelines: an alias can be queued a batch before its article."""
     path = tmp_path / "news.db"
     archive = Archive.open(path, batch_size=1)
-    if background:
-        archive.write_in_background()
     archive.start_crawl("news")
     archive.add_alias("https://example.org/?p=1", "https://example.org/x", "redirect")
-    archive.add_article(article("https://example.org/y", body="Anderes."))  # batch without /x
+    archive.add_article(article("https://example.org/y", body="Anderes."))  # a batch without /x
     archive.add_article(article("https://example.org/x"))
     archive.flush()
     db = Database(path)

@@ -2,8 +2,7 @@
 
 The archive is an ordinary SQLite file (WAL mode) that ``datasette`` and ``sqlite-utils`` read
 while a crawl writes it. Writes are batched: :meth:`Archive.add_article` queues, and
-:meth:`Archive.flush` writes the queue in one transaction — in a crawl, full batches are
-written on a thread of their own (:meth:`Archive.write_in_background`).
+:meth:`Archive.flush` writes the queue in one transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,6 @@ from newscrawler.archive.duplicates import DuplicateLookups, NearMatch
 from newscrawler.archive.errors import ArchiveBusy, ArchiveError, take_writer_lock, utc_now
 from newscrawler.archive.incremental import IncrementalLookups
 from newscrawler.archive.migrations import migrations
-from newscrawler.archive.writer import BackgroundWriter
 from newscrawler.extract.similarity import Fingerprint
 
 __all__ = ["Archive", "ArchiveBusy", "ArchiveError", "article_row", "FlushCounts", "NearMatch", "utc_now"]
@@ -83,15 +81,12 @@ class FlushCounts:
     updated: int = 0
     unchanged: int = 0
     aliases: int = 0
-    #: Aliases whose article was not archived at the time: the archive queues them again.
-    unresolved_aliases: list[tuple[str, str, str]] = field(default_factory=list)
 
     def __iadd__(self, other: FlushCounts) -> FlushCounts:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.aliases += other.aliases
-        self.unresolved_aliases += other.unresolved_aliases
         return self
 
 
@@ -103,23 +98,13 @@ class Archive(DuplicateLookups, IncrementalLookups):
     """
 
     def __init__(
-        self,
-        db: Database,
-        path: Path,
-        *,
-        batch_size: int = 50,
-        lock_fd: int | None = None,
-        timeout: float = 30.0,
+        self, db: Database, path: Path, *, batch_size: int = 50, lock_fd: int | None = None
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         self.db = db
         self.path = path
         self.batch_size = batch_size
-        self.timeout = timeout
-        self._writer: BackgroundWriter | None = None
-        #: Batches handed to the writer thread so far.
-        self.background_batches = 0
         self.crawl_id: int | None = None
         self._lock_fd = lock_fd
         self._articles: list[dict[str, Any]] = []
@@ -192,7 +177,7 @@ class Archive(DuplicateLookups, IncrementalLookups):
                 f"{str(file)!r} is not a usable SQLite archive ({exc}). Nothing was written to it: "
                 "move it aside, or point ARCHIVE_PATH at another file"
             ) from exc
-        return cls(db, file, batch_size=batch_size, lock_fd=lock_fd, timeout=timeout)
+        return cls(db, file, batch_size=batch_size, lock_fd=lock_fd)
 
     def close(self) -> None:
         """Flush what is queued, close the file and release the writer lock."""
@@ -202,11 +187,7 @@ class Archive(DuplicateLookups, IncrementalLookups):
             self.release()
 
     def release(self) -> None:
-        """Close the file and release the writer lock without flushing (a batch in flight is
-        still finished: its thread is not stopped half-way)."""
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        """Close the file and release the writer lock without flushing."""
         self.db.close()
         if self._lock_fd is not None:
             os.close(self._lock_fd)
@@ -256,9 +237,9 @@ class Archive(DuplicateLookups, IncrementalLookups):
 
     # -- lookups (more in DuplicateLookups and IncrementalLookups) ------------------------------
 
-    def article_id_for_url(self, url: str, db: Database | None = None) -> int | None:
+    def article_id_for_url(self, url: str) -> int | None:
         """The article stored under ``url``, or reached through it (an alias); else ``None``."""
-        row = (db or self.db).execute(
+        row = self.db.execute(
             "select id from articles where url = ? "
             "union all select article_id from url_aliases where url = ? limit 1",
             [url, url],
@@ -285,8 +266,6 @@ class Archive(DuplicateLookups, IncrementalLookups):
             queued["_fingerprint"] = fingerprint
         self._articles.append(queued)
         if len(self._articles) >= self.batch_size:
-            if self._writer is not None:
-                return self._flush_in_background()
             return self.flush()
         return None
 
@@ -296,78 +275,31 @@ class Archive(DuplicateLookups, IncrementalLookups):
             self._aliases.append((url, article_url, reason))
 
     def flush(self) -> FlushCounts:
-        """Write every queued article and alias in one transaction, and wait for it.
+        """Write every queued article and alias in one transaction.
 
-        Waits for the batch the writer thread is writing first (its counts are included). On
-        failure the queue is kept, so a later flush (or :meth:`dump_pending`) still has it.
+        On failure the queue is kept, so a later flush (or :meth:`dump_pending`) still has it.
         """
-        counts = self._collect()
+        counts = FlushCounts()
         if not self._articles and not self._aliases:
             return counts
-        written = self._write_batch(self.db, self._articles, self._aliases)
-        self._articles.clear()
-        # An alias of an article not archived by now: kept for a later flush (if its article
-        # comes), dropped with the queue at the end.
-        self._aliases[:] = written.unresolved_aliases
-        counts += written
-        return counts
-
-    def write_in_background(self) -> None:
-        """From now on, write each full batch on a thread of its own (see :mod:`.writer`).
-
-        :meth:`flush`, :meth:`close` and :meth:`dump_pending` still wait for it.
-        """
-        if self._writer is None:
-            self._writer = BackgroundWriter(self.path, timeout=self.timeout)
-
-    def _flush_in_background(self) -> FlushCounts:
-        counts = self._collect()
-        articles, aliases = self._articles, self._aliases
-        self._articles, self._aliases = [], []
-        assert self._writer is not None
-        self._writer.start(self._write_batch, articles, aliases)
-        self.background_batches += 1
-        return counts
-
-    def _collect(self) -> FlushCounts:
-        """Wait for the batch in flight: its counts; or, if it failed, its records back at the
-        front of the queue and its error raised."""
-        if self._writer is None or self._writer.batch is None:
-            return FlushCounts()
-        (articles, aliases), outcome = self._writer.wait()
-        if isinstance(outcome, BaseException):
-            self._articles[:0] = articles
-            self._aliases[:0] = aliases
-            raise outcome
-        self._aliases[:0] = outcome.unresolved_aliases
-        return outcome
-
-    def _in_flight(self) -> list[dict[str, Any]]:
-        """Articles the writer thread is writing (not yet readable by this connection)."""
-        batch = self._writer.batch if self._writer is not None else None
-        return batch[0] if batch is not None else []
-
-    def _write_batch(
-        self, db: Database, articles: list[dict[str, Any]], aliases: list[tuple[str, str, str]]
-    ) -> FlushCounts:
-        counts = FlushCounts()
-        with db.atomic():
-            for record in articles:
-                self._write_article(db, record, counts)
-            for alias in aliases:
-                written = self._write_alias(db, *alias)
-                if written is None:  # its article is still queued (items interleave): next batch
-                    counts.unresolved_aliases.append(alias)
+        unresolved: list[tuple[str, str, str]] = []
+        with self.db.atomic():
+            for record in self._articles:
+                self._write_article(record, counts)
+            for alias in self._aliases:
+                written = self._write_alias(*alias)
+                if written is None:  # its article is not written yet (items interleave)
+                    unresolved.append(alias)
                 else:
                     counts.aliases += written
+        self._articles.clear()
+        # An alias queued before its article (items interleave between the pipelines) waits
+        # for a later flush; what never finds its article is dropped with the queue at the end.
+        self._aliases[:] = unresolved
         return counts
 
     def dump_pending(self, path: str | Path) -> int:
         """Move the unwritten queue to a JSON Lines file (last resort when the archive fails)."""
-        try:
-            self._collect()  # a batch still in flight is either written or back in the queue
-        except Exception:
-            pass
         if not self._articles and not self._aliases:
             return 0
         with open(path, "a", encoding="utf-8") as out:
@@ -381,24 +313,24 @@ class Archive(DuplicateLookups, IncrementalLookups):
         self._aliases.clear()
         return written
 
-    def _write_article(self, db: Database, record: Mapping[str, Any], counts: FlushCounts) -> None:
+    def _write_article(self, record: Mapping[str, Any], counts: FlushCounts) -> None:
         now = utc_now()
         row = article_row(record)
         row["last_seen_at"] = now
-        conn = db.conn
+        conn = self.db.conn
         existing = conn.execute(
             "select id, content_hash from articles where url = ?", [row["url"]]
         ).fetchone()
         duplicate_url = record.get("duplicate_of_url")
         if duplicate_url:
-            row["duplicate_of"] = self.article_id_for_url(duplicate_url, db)
+            row["duplicate_of"] = self.article_id_for_url(duplicate_url)
         if existing is None:
             row["first_seen_at"] = now
             row["crawl_id"] = self.crawl_id
             row["versions"] = 1
-            article_id = int(db["articles"].insert(row).last_pk)  # type: ignore[attr-defined]
+            article_id = int(self.db["articles"].insert(row).last_pk)  # type: ignore[attr-defined]
             counts.new += 1
-            self._write_signature(db, article_id, record)
+            self._write_signature(article_id, record)
             # Links written earlier that point here now have their target.
             conn.execute(
                 "update related_links set target_article_id = ? "
@@ -414,15 +346,15 @@ class Archive(DuplicateLookups, IncrementalLookups):
                 counts.unchanged += 1
             else:
                 row["crawl_id"] = self.crawl_id
-                row["versions"] = self._keep_version(db, article_id, row, now)
-                db["articles"].update(article_id, row)
-                self._write_signature(db, article_id, record)
+                row["versions"] = self._keep_version(article_id, row, now)
+                self.db["articles"].update(article_id, row)
+                self._write_signature(article_id, record)
                 counts.updated += 1
-        self.replace_related_links(article_id, record.get("related") or [], db)
+        self.replace_related_links(article_id, record.get("related") or [])
 
-    def _keep_version(self, db: Database, article_id: int, new: Mapping[str, Any], now: str) -> int:
+    def _keep_version(self, article_id: int, new: Mapping[str, Any], now: str) -> int:
         """Copy the stored (older) text into ``article_versions``; return the new version number."""
-        old = db.execute(
+        old = self.db.execute(
             "select title, subtitle, authors, published_at, modified_at, body, content_hash, "
             "first_seen_at, last_seen_at, crawl_id, coalesce(versions, 1) from articles where id = ?",
             [article_id],
@@ -432,12 +364,12 @@ class Archive(DuplicateLookups, IncrementalLookups):
         version = int(old[10])
         since = old[7]
         if version > 1:  # this version began when the one before it was replaced
-            previous = db.execute(
+            previous = self.db.execute(
                 "select replaced_at from article_versions where article_id = ? and version = ?",
                 [article_id, version - 1],
             ).fetchone()
             since = previous[0] if previous else None
-        db["article_versions"].insert(
+        self.db["article_versions"].insert(
             {
                 "article_id": article_id,
                 "version": version,
@@ -452,12 +384,9 @@ class Archive(DuplicateLookups, IncrementalLookups):
         )
         return version + 1
 
-    def replace_related_links(
-        self, article_id: int, related: Iterable[Mapping[str, Any]], db: Database | None = None
-    ) -> None:
+    def replace_related_links(self, article_id: int, related: Iterable[Mapping[str, Any]]) -> None:
         """Store an article's related block (``{url, title}`` in page order), resolving targets."""
-        db = db or self.db
-        conn = db.conn
+        conn = self.db.conn
         conn.execute("delete from related_links where article_id = ?", [article_id])
         rows = [
             {
@@ -465,29 +394,29 @@ class Archive(DuplicateLookups, IncrementalLookups):
                 "position": position,
                 "target_url": link["url"],
                 "anchor_text": link.get("title"),
-                "target_article_id": self.article_id_for_url(link["url"], db),
+                "target_article_id": self.article_id_for_url(link["url"]),
             }
             for position, link in enumerate(related, start=1)
         ]
         if rows:
-            db["related_links"].insert_all(rows)
+            self.db["related_links"].insert_all(rows)
 
-    def _write_alias(self, db: Database, url: str, article_url: str, reason: str) -> int | None:
-        """1 if written, 0 if known already or itself an article; ``None`` if ``article_url`` is not
-        archived (yet)."""
-        article_id = self.article_id_for_url(article_url, db)
+    def _write_alias(self, url: str, article_url: str, reason: str) -> int | None:
+        """1 if written, 0 if known already or itself an article; ``None`` if ``article_url`` is
+        not archived (yet)."""
+        article_id = self.article_id_for_url(article_url)
         if article_id is None:
             return None
-        if db.execute("select 1 from articles where url = ?", [url]).fetchone():
+        if self.db.execute("select 1 from articles where url = ?", [url]).fetchone():
             return 0
-        cursor = db.conn.execute(
+        cursor = self.db.conn.execute(
             "insert or ignore into url_aliases (url, article_id, reason, first_seen_at) "
             "values (?, ?, ?, ?)",
             [url, article_id, reason, utc_now()],
         )
         if cursor.rowcount:
             # Links that named the alias resolve to the article too.
-            db.conn.execute(
+            self.db.conn.execute(
                 "update related_links set target_article_id = ? "
                 "where target_url = ? and target_article_id is null",
                 [article_id, url],

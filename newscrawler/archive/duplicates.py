@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +26,6 @@ class DuplicateLookups:
     db: Database
     _articles: list[dict[str, Any]]
     _fingerprints: dict[str, Fingerprint]
-    _in_flight: Callable[[], list[dict[str, Any]]]
 
     def article_for_hash(self, content_hash: str) -> tuple[str, str] | None:
         """``(url, site)`` of the first copy stored with this body hash, else ``None``."""
@@ -58,7 +56,7 @@ class DuplicateLookups:
             params,
         ).fetchall()
         candidates = [(str(r[0]), Fingerprint.from_stored(r[1], r[2]), str(r[3])) for r in rows]
-        for record in (*self._articles, *self._in_flight()):
+        for record in self._articles:
             queued = record.get("_fingerprint")
             if queued is not None:
                 candidates.append((record["url"], queued, record.get("duplicate_of_url") or record["url"]))
@@ -75,11 +73,11 @@ class DuplicateLookups:
         """Attach a near-duplicate fingerprint to the article that will be queued under ``url``."""
         self._fingerprints[url] = fingerprint
 
-    def _write_signature(self, db: Database, article_id: int, record: dict[str, Any]) -> None:
+    def _write_signature(self, article_id: int, record: dict[str, Any]) -> None:
         fingerprint: Fingerprint | None = record.get("_fingerprint")
         if fingerprint is None:
             return
-        conn = db.conn
+        conn = self.db.conn
         conn.execute("delete from article_lsh where article_id = ?", [article_id])
         conn.execute(
             "insert or replace into article_signatures (article_id, signature, shingles) values (?, ?, ?)",
