@@ -16,7 +16,14 @@ from scrapy.http import TextResponse
 
 from newscrawler.sites import SiteProfile
 
-__all__ = ["ARTICLE_TYPES", "DENY_EXTENSIONS", "DENY_PATTERNS", "FEED_LINKS", "GENERIC_ARTICLE_URL", "looks_like_article"]
+__all__ = [
+    "ARTICLE_TYPES",
+    "DENY_EXTENSIONS",
+    "DENY_PATTERNS",
+    "FEED_LINKS",
+    "GENERIC_ARTICLE_URL",
+    "looks_like_article",
+]
 
 #: JSON-LD types that mean "this page is one article".
 ARTICLE_TYPES = frozenset(
@@ -45,7 +52,9 @@ FEED_LINKS = (
     '[not(contains(@href, "comments"))]/@href'
 )
 _JSONLD_TYPE = re.compile(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")')
-_SCRIPT_TAG = re.compile(r"""<script\b[^>]*\btype\s*=\s*["']?application/ld\+json["'\s>]""", re.IGNORECASE)
+_SCRIPT_TAG = re.compile(
+    r"""<script\b[^>]*\btype\s*=\s*["']?application/ld\+json["'\s>]""", re.IGNORECASE
+)
 _OG_TYPE_META = re.compile(
     r"""<meta\b(?=[^>]*\b(?:property|name)\s*=\s*["']?og:type["'\s/>])"""
     r"""[^>]*\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""",

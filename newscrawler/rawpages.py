@@ -222,7 +222,9 @@ class RawPagesMiddleware(BaseSpiderMiddleware):
             raw_path_for(settings["ARCHIVE_PATH"]) if settings.get("ARCHIVE_PATH") else None
         )
         if not path:
-            raise NotConfigured("RAW_ARCHIVE_PATH and ARCHIVE_PATH are empty: nowhere to store raw pages")
+            raise NotConfigured(
+                "RAW_ARCHIVE_PATH and ARCHIVE_PATH are empty: nowhere to store raw pages"
+            )
         batch_size = settings.getint("RAW_ARCHIVE_BATCH_SIZE", 50)
         if batch_size < 1:
             raise NotConfigured(f"RAW_ARCHIVE_BATCH_SIZE must be at least 1, got {batch_size}")
@@ -242,7 +244,9 @@ class RawPagesMiddleware(BaseSpiderMiddleware):
         # An extraction worker may have packed this very response already (see workers.py).
         holder = item if isinstance(item, dict) else getattr(item, "__dict__", {})
         packed = holder.pop(PREPACKED, None)
-        adapter["raw_page_id"] = self.store.add(response, packed if isinstance(packed, PackedPage) else None)
+        adapter["raw_page_id"] = self.store.add(
+            response, packed if isinstance(packed, PackedPage) else None
+        )
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("newscrawler/raw_pages/stored")
         return item

@@ -51,7 +51,9 @@ def worker_count(value: Any) -> int:
     try:
         count = int(value)
     except (TypeError, ValueError):
-        raise NotConfigured(f"EXTRACT_WORKERS must be a number of processes or empty, got {value!r}") from None
+        raise NotConfigured(
+            f"EXTRACT_WORKERS must be a number of processes or empty, got {value!r}"
+        ) from None
     if count < 0:
         raise NotConfigured(f"EXTRACT_WORKERS must not be negative, got {count}")
     return count
@@ -61,7 +63,12 @@ class ExtractionPool:
     """A process pool running :func:`extract_timed`; :meth:`extract` is awaited in async callbacks."""
 
     def __init__(
-        self, workers: int, *, markers: tuple[Any, Any] | None = None, digest: bool = False, pack: bool = False
+        self,
+        workers: int,
+        *,
+        markers: tuple[Any, Any] | None = None,
+        digest: bool = False,
+        pack: bool = False,
     ) -> None:
         context = multiprocessing.get_context("forkserver")
         # The server itself preloads nothing (not even Scrapy's __main__): each worker imports
@@ -72,7 +79,9 @@ class ExtractionPool:
         self.digest = digest
         #: Pack the raw response for the raw-pages file too (when RawPagesMiddleware stores it).
         self.pack = pack
-        self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPool:
@@ -80,7 +89,9 @@ class ExtractionPool:
 
         workers = worker_count(crawler.settings.get("EXTRACT_WORKERS"))
         if workers == 0:
-            raise NotConfigured("EXTRACT_WORKERS is 0: articles are extracted in the crawl's process")
+            raise NotConfigured(
+                "EXTRACT_WORKERS is 0: articles are extracted in the crawl's process"
+            )
         if not is_asyncio_reactor_installed():
             raise NotConfigured(
                 "the extraction pool needs the asyncio reactor (TWISTED_REACTOR); set EXTRACT_WORKERS=0 "
@@ -89,7 +100,10 @@ class ExtractionPool:
         settings = crawler.settings
         markers = None
         pipelines = settings.getwithbase("ITEM_PIPELINES")
-        if any(path.endswith(".CleanPipeline") and order is not None for path, order in pipelines.items()):
+        if any(
+            path.endswith(".CleanPipeline") and order is not None
+            for path, order in pipelines.items()
+        ):
             # Clean the body in the worker only when the pipeline that takes it over is on.
             markers = (
                 settings.getdict("CLEAN_TAIL_MARKERS") or TAIL_MARKERS,
@@ -97,13 +111,17 @@ class ExtractionPool:
             )
         # Hash and fingerprint the cleaned body there too when DedupPipeline will want them.
         digest = markers is not None and any(
-            path.endswith(".DedupPipeline") and order is not None for path, order in pipelines.items()
+            path.endswith(".DedupPipeline") and order is not None
+            for path, order in pipelines.items()
         )
         middlewares = settings.getwithbase("SPIDER_MIDDLEWARES")
         pack = (
             settings.getbool("RAW_ARCHIVE_ENABLED", True)
             and settings.getbool("ARCHIVE_ENABLED", True)
-            and any(path.endswith(".RawPagesMiddleware") and order is not None for path, order in middlewares.items())
+            and any(
+                path.endswith(".RawPagesMiddleware") and order is not None
+                for path, order in middlewares.items()
+            )
         )
         pool = cls(workers, markers=markers, digest=digest, pack=pack)
         crawler.signals.connect(pool.close, signal=signals.spider_closed)
@@ -131,7 +149,9 @@ class ExtractionPool:
         except (BrokenProcessPool, RuntimeError) as exc:
             if self._executor is None:  # closed while this page waited
                 return extract_timed(page, related_labels, selectors)
-            logger.error("extraction pool failed (%s); extracting in-process from now on: %s", exc, page.url)
+            logger.error(
+                "extraction pool failed (%s); extracting in-process from now on: %s", exc, page.url
+            )
             self.close()
             return extract_timed(page, related_labels, selectors)
 

@@ -27,7 +27,7 @@ def page(head: str, url: str = LISTING_URL, body: str = "<p>Text</p>") -> HtmlRe
     "head",
     [
         '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "x"}</script>',
-        "<script type='application/ld+json'>{\"@type\":[\"Thing\",\"ReportageNewsArticle\"]}</script>",
+        '<script type=\'application/ld+json\'>{"@type":["Thing","ReportageNewsArticle"]}</script>',
         '<SCRIPT TYPE="application/ld+json" id="ld">{"@graph": [{"@type": "WebPage"}, {"@type": "Article"}]}</SCRIPT>',
         '<script data-x="1" type=application/ld+json>{"@type": "BlogPosting"}</script>',
         '<meta property="og:type" content="article">',
@@ -54,9 +54,13 @@ def test_listing_pages_without_those_signals_are_not_articles(head: str, body: s
     assert not looks_like_article(page(head, body=body))
 
 
-def test_the_url_shape_decides_when_the_page_says_nothing_and_og_type_website_overrides_it() -> None:
+def test_the_url_shape_decides_when_the_page_says_nothing_and_og_type_website_overrides_it() -> (
+    None
+):
     assert looks_like_article(page("", url=DATED_URL))
-    assert not looks_like_article(page('<meta property="og:type" content="website">', url=DATED_URL))
+    assert not looks_like_article(
+        page('<meta property="og:type" content="website">', url=DATED_URL)
+    )
     assert looks_like_article(page('<meta property="og:type" content="website">'
                                    '<script type="application/ld+json">{"@type": "NewsArticle"}</script>', url=DATED_URL))  # fmt: skip
 
@@ -64,7 +68,9 @@ def test_the_url_shape_decides_when_the_page_says_nothing_and_og_type_website_ov
 def test_a_profiles_article_pattern_decides_alone() -> None:
     demo = load_profiles()["demo"]
     article = '<script type="application/ld+json">{"@type": "NewsArticle"}</script>'
-    assert not looks_like_article(page(article, url="https://news.example/kategorie/politik/"), demo)
+    assert not looks_like_article(
+        page(article, url="https://news.example/kategorie/politik/"), demo
+    )
     assert looks_like_article(page("", url="http://127.0.0.1/2024/07/06/gipfel/"), demo)
 
 

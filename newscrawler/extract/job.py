@@ -54,7 +54,9 @@ def extract_timed(
     ``storage``). Decoding the page counts as extraction.
     """
     clock = _StageClock()
-    fields = extract_article(page.text, page.url, related_labels=related_labels, selectors=selectors)
+    fields = extract_article(
+        page.text, page.url, related_labels=related_labels, selectors=selectors
+    )
     clock.lap("extraction")
     if fields is not None and markers is not None and fields.get("body"):
         cleaned = fields[PRECLEANED] = clean_body(fields["body"], *markers)

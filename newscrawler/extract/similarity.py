@@ -127,7 +127,9 @@ class Fingerprint:
         """One bucket id per LSH band: a signed 64-bit hash of the band's rows (an SQLite INTEGER)."""
         return [
             int.from_bytes(
-                hashlib.blake2b(self.signature[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8).digest(),
+                hashlib.blake2b(
+                    self.signature[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8
+                ).digest(),
                 "little",
                 signed=True,
             )
