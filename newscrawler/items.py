@@ -18,6 +18,12 @@ PREDIGESTED = "_newscrawler_predigested"
 PREPACKED = "_newscrawler_prepacked"
 
 
+def take_from_worker(item: Any, name: str) -> Any:
+    """Pop what a worker attached under ``name`` (an attribute, or a key of a dict item); ``None``."""
+    holder = item if isinstance(item, dict) else getattr(item, "__dict__", {})
+    return holder.pop(name, None)
+
+
 @dataclass
 class ArticleItem:
     """One article as extracted from one response.

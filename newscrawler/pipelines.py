@@ -26,7 +26,7 @@ from newscrawler.extract.fingerprint import canonicalize_url, content_hash, site
 from newscrawler.extract.quality import page_problem
 from newscrawler.extract.similarity import BodyDigest, fingerprint_of
 from newscrawler.extract.text import repair_line
-from newscrawler.items import PRECLEANED, PREDIGESTED
+from newscrawler.items import PRECLEANED, PREDIGESTED, take_from_worker
 
 logger = logging.getLogger(__name__)
 
@@ -152,19 +152,14 @@ class CleanPipeline:
 
 
 def _take_precleaned(item: Any) -> CleanedBody | None:
-    cleaned = _take(item, PRECLEANED)
+    cleaned = take_from_worker(item, PRECLEANED)
     return cleaned if isinstance(cleaned, CleanedBody) else None
 
 
 def _take_digest(item: Any) -> BodyDigest | None:
-    digest = _take(item, PREDIGESTED)
+    digest = take_from_worker(item, PREDIGESTED)
     return digest if isinstance(digest, BodyDigest) else None
 
-
-def _take(item: Any, name: str) -> Any:
-    """Pop what a worker attached to the item (an attribute, or a key of a dict item)."""
-    holder = item if isinstance(item, dict) else getattr(item, "__dict__", {})
-    return holder.pop(name, None)
 
 
 # -- 2. validate ----------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from newscrawler.archive import ArchiveError, utc_now
-from newscrawler.items import PREPACKED
+from newscrawler.items import PREPACKED, take_from_worker
 from newscrawler.rawcodec import PackedPage, pack_page, page_id
 
 if TYPE_CHECKING:
@@ -242,8 +242,7 @@ class RawPagesMiddleware(BaseSpiderMiddleware):
         if "raw_page_id" not in adapter.field_names() and not isinstance(item, dict):
             return item
         # An extraction worker may have packed this very response already (see workers.py).
-        holder = item if isinstance(item, dict) else getattr(item, "__dict__", {})
-        packed = holder.pop(PREPACKED, None)
+        packed = take_from_worker(item, PREPACKED)
         adapter["raw_page_id"] = self.store.add(
             response, packed if isinstance(packed, PackedPage) else None
         )
