@@ -156,10 +156,10 @@ def _take_precleaned(item: Any) -> CleanedBody | None:
     return cleaned if isinstance(cleaned, CleanedBody) else None
 
 
-def _take_digest(item: Any) -> BodyDigest | None:
+def _take_digest(item: Any, body: str) -> BodyDigest | None:
+    """The worker's digest, if it was made of this very body (a later stage may have changed it)."""
     digest = take_from_worker(item, PREDIGESTED)
-    return digest if isinstance(digest, BodyDigest) else None
-
+    return digest if isinstance(digest, BodyDigest) and digest.body == body else None
 
 
 # -- 2. validate ----------------------------------------------------------------------------------
@@ -272,9 +272,7 @@ class DedupPipeline:
         site = site_of(url)
         adapter["site"] = site
         body = adapter.get("body") or ""
-        worker_digest = _take_digest(item)
-        if worker_digest is None or worker_digest.body != body:
-            worker_digest = None
+        worker_digest = _take_digest(item, body)
         digest = worker_digest.content_hash if worker_digest else content_hash(body)
         adapter["content_hash"] = digest
         archive = archive_for(self.crawler)

@@ -8,8 +8,9 @@ block the reactor: other responses are downloaded and parsed meanwhile.
 
 ``EXTRACT_WORKERS`` sizes the pool: empty (the default) means one fewer than the machine's
 cores, and at least one; ``0`` extracts in the crawl's own process, as ``scrapy reextract`` does.
-Workers come from a ``forkserver`` (a clean, single-threaded parent with ``newscrawler.extract``
-preloaded), never a fork of the reactor's process. The pool closes with the spider.
+Workers come from a ``forkserver`` (a clean, single-threaded parent), never a fork of the
+reactor's process, and run :func:`newscrawler.extract.job.extract_timed`, which imports no Scrapy.
+The pool closes with the spider.
 
 The worker also cleans the body (the costly part of :class:`~newscrawler.pipelines.CleanPipeline`:
 mojibake repair, boilerplate, attribution; about 5 ms of an 80 KB page), with the pipeline's own

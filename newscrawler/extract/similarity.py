@@ -93,10 +93,6 @@ def minhash_signature(shingles: set[bytes]) -> np.ndarray:
     return permuted.min(axis=1).astype(np.uint64)
 
 
-def _shingles(text: str, size: int = SHINGLE_SIZE) -> set[bytes]:
-    return _shingles_of_normalized(normalize_for_hash(text), size)
-
-
 def _shingles_of_normalized(normalized: str, size: int = SHINGLE_SIZE) -> set[bytes]:
     tokens = [token.encode("utf-8") for token in normalized.split()]
     if len(tokens) <= size:
