@@ -6,7 +6,7 @@
 
 Pre-fills two archives (cached in the temp folder: the 100,000-article one takes a few minutes
 once) with articles of 20 sites, their full-text index, related links and near-duplicate
-fingerprints (random MinHash signatures: their LSH buckets spread like those of distinct
+signatures (random MinHash signatures: their LSH buckets spread like those of distinct
 texts). Then, alternating between the two archives in each round, it times what a crawl does
 per page against the archive — the "already archived?" check of IncrementalMiddleware
 (``recrawl_info``), the duplicate checks of DedupPipeline (``article_for_hash``,
@@ -39,8 +39,8 @@ import yaml
 
 from bench.site import _vocabulary
 from newscrawler.archive import Archive
-from newscrawler.extract.fingerprint import content_hash
-from newscrawler.extract.similarity import NUM_PERM, Fingerprint
+from newscrawler.dedup.hashing import content_hash
+from newscrawler.dedup.minhash import NUM_PERM, Signature
 
 SITES = [f"news{n:02d}.example" for n in range(20)]
 METADATA = Path(__file__).resolve().parents[1] / "newscrawler" / "archive" / "metadata.yml"
@@ -64,8 +64,8 @@ def _url(n: int) -> str:
     return f"https://{SITES[n % len(SITES)]}/2024/{1 + n % 12:02d}/{1 + n % 28:02d}/article-{n}/"
 
 
-def _fingerprint(rng: np.random.Generator) -> Fingerprint:
-    return Fingerprint(rng.integers(0, 2**63, NUM_PERM, dtype=np.uint64), int(rng.integers(150, 900)))
+def _signature(rng: np.random.Generator) -> Signature:
+    return Signature(rng.integers(0, 2**63, NUM_PERM, dtype=np.uint64), int(rng.integers(150, 900)))
 
 
 def build_archive(path: Path, articles: int) -> None:
@@ -85,7 +85,7 @@ def build_archive(path: Path, articles: int) -> None:
         if n % 1000 == 0:  # a name in 0.1 % of the articles, as a search for a person finds
             body += " Xylanderova"
         url = _url(n)
-        archive.add_fingerprint(url, _fingerprint(nprng))
+        archive.add_signature(url, _signature(nprng))
         archive.add_article(
             {
                 "url": url,
@@ -153,7 +153,7 @@ def _remove(work: Path) -> None:
 
 
 def _batch_writer(archive: Archive, round_no: int, known: list[str]) -> Callable[[], None]:
-    """A function that writes 50 new articles (one batch) of 400 words, with fingerprints and links."""
+    """A function that writes 50 new articles (one batch) of 400 words, with signatures and links."""
     words = _vocabulary()
     rng = random.Random(round_no)
     nprng = np.random.default_rng(round_no)
@@ -164,7 +164,7 @@ def _batch_writer(archive: Archive, round_no: int, known: list[str]) -> Callable
             n = next(it)
             body = " ".join(rng.choices(words, k=400))
             url = f"https://{SITES[1]}/neu/{round_no}-{n}/"
-            archive.add_fingerprint(url, _fingerprint(nprng))
+            archive.add_signature(url, _signature(nprng))
             archive.add_article(
                 {"url": url, "site": SITES[1], "title": "t", "body": body, "content_hash": content_hash(body),
                  "related": [{"url": known[n % 200], "title": "x"}] * 4}
@@ -182,7 +182,7 @@ def measure(path: Path, articles: int, round_no: int, *, datasette: bool) -> dic
     nprng = np.random.default_rng(round_no)
     known = [_url(rng.randrange(articles)) for _ in range(200)]
     unknown = [f"https://{SITES[0]}/neu/{round_no}-{n}/" for n in range(200)]
-    fps = [_fingerprint(nprng) for _ in range(200)]
+    fps = [_signature(nprng) for _ in range(200)]
     it = iter(range(10**9))
     figures = {
         "already archived? (unknown URL)": _time(lambda: archive.recrawl_info(unknown[next(it) % 200]), 400),

@@ -191,7 +191,7 @@ def run_crawl(kind: str, url: str, workdir: Path, server_pid: int, extra: list[s
     if kind == "full":
         import sqlite3
 
-        from newscrawler.rawpages import raw_path_for
+        from newscrawler.archive.rawpages import raw_path_for
 
         archive = workdir / "news.db"
         with sqlite3.connect(archive) as conn:

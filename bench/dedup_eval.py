@@ -19,9 +19,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from newscrawler.extract.boilerplate import strip_boilerplate
 from newscrawler import settings
-from newscrawler.extract.similarity import BANDS, NUM_PERM, fingerprint_of
+from newscrawler.dedup.minhash import BANDS, NUM_PERM, signature_of
+from newscrawler.extract.boilerplate import strip_boilerplate
 from newscrawler.extract.text import repair_text
 
 DEFAULT_PAIRS = Path(__file__).resolve().parents[1] / "tests" / "dedup_pairs" / "pairs.jsonl"
@@ -40,7 +40,7 @@ def score_pairs(pairs: list[dict[str, Any]]) -> list[tuple[dict[str, Any], float
     """(pair, overlap, shares an LSH bucket) for every pair."""
     scored = []
     for pair in pairs:
-        a, b = fingerprint_of(clean(pair["a"]["body"])), fingerprint_of(clean(pair["b"]["body"]))
+        a, b = signature_of(clean(pair["a"]["body"])), signature_of(clean(pair["b"]["body"]))
         if a is None or b is None:
             scored.append((pair, 0.0, False))
             continue
@@ -69,9 +69,9 @@ def cost_per_article(texts: list[str], repeat: int = 3) -> float:
     started = time.perf_counter()
     for _ in range(repeat):
         for text in texts:
-            fingerprint = fingerprint_of(text)
-            if fingerprint is not None:
-                fingerprint.buckets()
+            signature = signature_of(text)
+            if signature is not None:
+                signature.buckets()
     return (time.perf_counter() - started) * 1000 / (repeat * len(texts))
 
 

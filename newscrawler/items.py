@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-
 #: Attribute under which an item may carry the body cleaning an extraction worker already did
 #: (a :class:`newscrawler.extract.clean.CleanedBody`). Not a field, so feed exports never see
 #: it; CleanPipeline takes it off the item.
 PRECLEANED = "_newscrawler_precleaned"
-#: Likewise for the worker's :class:`newscrawler.extract.similarity.BodyDigest` of the cleaned
-#: body (content hash and MinHash fingerprint), for DedupPipeline.
+#: Likewise for the worker's :class:`newscrawler.dedup.minhash.BodyDigest` of the cleaned
+#: body (content hash and MinHash signature), for DedupPipeline.
 PREDIGESTED = "_newscrawler_predigested"
 #: And for the response packed for the raw-pages file (a :class:`newscrawler.rawcodec.PackedPage`),
 #: for RawPagesMiddleware.
@@ -69,5 +68,5 @@ class ArticleItem:
     duplicate_of_url: str | None = None
     similarity: float | None = None
     # The page declares itself paywalled (JSON-LD isAccessibleForFree: false); set by
-    # newscrawler.safety.PageSignalsMiddleware, read by the page-quality check.
+    # newscrawler.middlewares.PageSignalsMiddleware, read by the page-quality check.
     paywalled: bool | None = None

@@ -1,7 +1,7 @@
 """Item pipelines, one job each: clean < validate < deduplicate < archive.
 
 They are thin adapters: the work is done by ``newscrawler.extract`` (text, boilerplate,
-fingerprints) and ``newscrawler.archive`` (storage). Every drop is a :class:`DropItem`
+signatures) and ``newscrawler.archive`` (storage). Every drop is a :class:`DropItem`
 subclass, so Scrapy's stats count it under ``item_dropped_reasons_count/<Reason>``.
 """
 
@@ -19,14 +19,16 @@ from scrapy.statscollectors import StatsCollector
 
 from newscrawler import __version__
 from newscrawler.archive import Archive, ArchiveError, utc_now
-from newscrawler.crawlarchive import archive_for, stats_of
+from newscrawler.dedup.hashing import content_hash
+from newscrawler.dedup.minhash import BodyDigest, signature_of
+from newscrawler.extensions.archive import archive_for
 from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
 from newscrawler.extract.clean import CleanedBody, clean_body
-from newscrawler.extract.fingerprint import canonicalize_url, content_hash, site_of
 from newscrawler.extract.quality import page_problem
-from newscrawler.extract.similarity import BodyDigest, fingerprint_of
 from newscrawler.extract.text import repair_line
 from newscrawler.items import PRECLEANED, PREDIGESTED, take_from_worker
+from newscrawler.stats import stats_of
+from newscrawler.urls import canonicalize_url, site_of
 
 logger = logging.getLogger(__name__)
 
@@ -298,11 +300,11 @@ class DedupPipeline:
         self._hashes_this_run.setdefault(digest, (url, site))
 
         if self.near and body:
-            fingerprint = worker_digest.fingerprint if worker_digest else fingerprint_of(body)
-            if fingerprint is not None:
-                archive.add_fingerprint(url, fingerprint)
+            signature = worker_digest.signature if worker_digest else signature_of(body)
+            if signature is not None:
+                archive.add_signature(url, signature)
                 if not adapter.get("duplicate_of_url"):
-                    match = archive.find_near_duplicate(fingerprint, url=url, threshold=self.threshold)
+                    match = archive.find_near_duplicate(signature, url=url, threshold=self.threshold)
                     if match is not None:
                         adapter["duplicate_of_url"] = match.url
                         adapter["similarity"] = round(match.similarity, 3)

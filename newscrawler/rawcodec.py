@@ -2,7 +2,7 @@
 
 No Scrapy here, so an extraction worker can pack the response beside the extraction (SHA-256
 twice and zlib over 80 KB: close to a millisecond that the reactor thread then does not spend);
-:class:`newscrawler.rawpages.RawPageStore` packs it itself when no worker did.
+:class:`newscrawler.archive.rawpages.RawPageStore` packs it itself when no worker did.
 """
 
 from __future__ import annotations

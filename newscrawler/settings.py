@@ -50,19 +50,19 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawler.middlewares.IncrementalMiddleware": 50,
     # Next to the downloader: sees every response, retried ones included.
     "newscrawler.middlewares.SiteStatsMiddleware": 950,
-    # Network safety (newscrawler/safety.py): refuse non-HTTP and private targets (after the
+    # Network safety (newscrawler/middlewares/safety.py): refuse non-HTTP and private targets (after the
     # offsite filter), refuse decompression bombs before HttpCompressionMiddleware (590) and
     # RedirectMiddleware (600) see them, repair a mislabelled charset after decompression.
-    "newscrawler.safety.SafetyMiddleware": 60,
-    "newscrawler.safety.ResponseGuardMiddleware": 620,
-    "newscrawler.safety.CharsetRepairMiddleware": 585,
+    "newscrawler.middlewares.SafetyMiddleware": 60,
+    "newscrawler.middlewares.ResponseGuardMiddleware": 620,
+    "newscrawler.middlewares.CharsetRepairMiddleware": 585,
 }
 EXTENSIONS = {
-    "newscrawler.health.HealthCheck": 500,
+    "newscrawler.extensions.HealthCheck": 500,
 }
 
 # -- Deduplication of requests: one URL canonicalisation for requests and archive -------------
-REQUEST_FINGERPRINTER_CLASS = "newscrawler.fingerprinting.CanonicalRequestFingerprinter"
+REQUEST_FINGERPRINTER_CLASS = "newscrawler.request_fingerprinter.CanonicalRequestFingerprinter"
 
 # -- Item pipelines: clean < validate < deduplicate < archive --------------------------------
 ITEM_PIPELINES = {
@@ -74,9 +74,9 @@ ITEM_PIPELINES = {
 
 # -- Spider middlewares: keep the raw response behind every item (provenance) ----------------
 SPIDER_MIDDLEWARES = {
-    "newscrawler.rawpages.RawPagesMiddleware": 950,
+    "newscrawler.middlewares.RawPagesMiddleware": 950,
     # Page signals the text does not show (a declared paywall), for ValidatePipeline.
-    "newscrawler.safety.PageSignalsMiddleware": 900,
+    "newscrawler.middlewares.PageSignalsMiddleware": 900,
 }
 
 # -- Feed exports work as usual (scrapy crawl news -O articles.jsonl) -------------------------

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from importlib import resources
-from importlib.resources.abc import Traversable
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit

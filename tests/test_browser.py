@@ -112,6 +112,7 @@ def screenshot(driver, name: str) -> None:
 
 def test_search_facet_and_canned_query_in_a_real_browser(browser, datasette_url, demo_crawl):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver = browser
     # 1. Search the articles table from its search box.
@@ -120,6 +121,8 @@ def test_search_facet_and_canned_query_in_a_real_browser(browser, datasette_url,
     box = driver.find_element(By.ID, "_search")
     box.send_keys("Stoltenberg")
     box.submit()
+    # submit() returns before the browser has navigated: wait (bounded) for the results page.
+    WebDriverWait(driver, 10).until(lambda d: "_search=" in d.current_url)
     assert "_search=Stoltenberg" in driver.current_url
     table = driver.find_element(By.CSS_SELECTOR, "table.rows-and-columns").text
     assert SEED_TITLE in table

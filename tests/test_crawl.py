@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
+from newscrawler.archive.rawpages import raw_path_for
 from newscrawler.demo.server import DEMO_SITE
 from newscrawler.extract.text import drop_lone_fragments, repair_line
-from newscrawler.rawpages import raw_path_for
 
 from .conftest import run_crawl
 
@@ -266,7 +266,7 @@ def test_demo_command_prints_a_summary(tmp_path):
 
 
 def test_extraction_workers_store_what_in_process_extraction_stores(demo_crawl, demo_server, tmp_path):
-    """The default crawl extracts, cleans, hashes and fingerprints in a worker process; with
+    """The default crawl extracts, cleans, hashes and signatures in a worker process; with
     EXTRACT_WORKERS=0 all of it runs in the crawl's own process. The archive must not tell."""
     pooled, _ = demo_crawl
     archive = tmp_path / "news.db"
@@ -283,7 +283,7 @@ def test_extraction_workers_store_what_in_process_extraction_stores(demo_crawl, 
     shared = set(ours) & set(theirs)
     assert len(shared) >= GENUINE_ARTICLES - 1
     assert all(ours[url] == theirs[url] for url in shared)
-    assert all(ours[url][-1] for url in shared), "every article has a fingerprint"
+    assert all(ours[url][-1] for url in shared), "every article has a signature"
     # The raw response each article came from, packed by the worker, is the stored response.
     with sqlite3.connect(raw_path_for(pooled)) as raw:
         for url in shared:
@@ -306,7 +306,7 @@ def test_a_worker_decodes_a_page_exactly_as_scrapy_does(body, headers):
     """Workers get the response's bytes once and decode them themselves, not a second copy as text."""
     from scrapy.http import HtmlResponse
 
-    from newscrawler.extract.job import Page
+    from newscrawler.workers.job import Page
 
     response = HtmlResponse("https://example.org/a/", body=body, headers=headers)
     assert Page(response.url, 200, response.body, response.encoding).text == response.text

@@ -9,8 +9,8 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from newscrawler.archive import Archive
-from newscrawler.extract.fingerprint import normalize_for_hash
-from newscrawler.extract.similarity import BANDS, NUM_PERM, Fingerprint, fingerprint_of
+from newscrawler.dedup.hashing import normalize_for_hash
+from newscrawler.dedup.minhash import BANDS, NUM_PERM, Signature, signature_of
 from newscrawler.items import ArticleItem
 from newscrawler.pipelines import ArchivePipeline, DedupPipeline, DuplicateContent
 from newscrawler.spiders.news import NewsSpider
@@ -41,16 +41,16 @@ SAME_TOPIC = (
 
 
 def test_fingerprint_round_trips_and_scores_identical_text_as_one():
-    fingerprint = fingerprint_of(STORY)
-    assert fingerprint is not None and len(fingerprint.signature) == NUM_PERM
-    stored = Fingerprint.from_stored(fingerprint.signature_bytes(), fingerprint.shingles)
-    assert fingerprint.jaccard(stored) == fingerprint.overlap(stored) == 1.0
-    assert len(fingerprint.buckets()) == BANDS
-    assert fingerprint_of("") is None
+    signature = signature_of(STORY)
+    assert signature is not None and len(signature.minhashes) == NUM_PERM
+    stored = Signature.from_stored(signature.to_bytes(), signature.shingles)
+    assert signature.jaccard(stored) == signature.overlap(stored) == 1.0
+    assert len(signature.buckets()) == BANDS
+    assert signature_of("") is None
 
 
 def test_edited_copy_is_similar_and_same_topic_story_is_not():
-    story, edited, other = (fingerprint_of(t) for t in (STORY, EDITED, SAME_TOPIC))
+    story, edited, other = (signature_of(t) for t in (STORY, EDITED, SAME_TOPIC))
     assert story.overlap(edited) > 0.7
     assert story.overlap(other) < 0.1
     assert set(story.buckets()) & set(edited.buckets())
@@ -58,8 +58,8 @@ def test_edited_copy_is_similar_and_same_topic_story_is_not():
 
 def test_a_shortened_copy_overlaps_although_its_jaccard_is_low():
     paragraphs = STORY.split("\n\n")
-    short = fingerprint_of("\n\n".join(paragraphs[:2]))
-    full = fingerprint_of(STORY)
+    short = signature_of("\n\n".join(paragraphs[:2]))
+    full = signature_of(STORY)
     assert full.jaccard(short) < 0.6
     assert full.overlap(short) > 0.9
 
@@ -72,15 +72,15 @@ def test_archive_finds_a_near_duplicate_across_runs(tmp_path):
     path = tmp_path / "news.db"
     first = Archive.open(path)
     first.start_crawl("news")
-    story = fingerprint_of(STORY)
-    first.add_fingerprint("https://a.example/1", story)
+    story = signature_of(STORY)
+    first.add_signature("https://a.example/1", story)
     first.add_article(record("https://a.example/1", STORY))
     first.close()
 
     later = Archive.open(path)  # a new run: nothing in memory
-    match = later.find_near_duplicate(fingerprint_of(EDITED), url="https://b.example/9", threshold=0.7)
+    match = later.find_near_duplicate(signature_of(EDITED), url="https://b.example/9", threshold=0.7)
     assert match is not None and match.url == "https://a.example/1" and match.similarity > 0.7
-    assert later.find_near_duplicate(fingerprint_of(SAME_TOPIC), url="https://b.example/8", threshold=0.7) is None
+    assert later.find_near_duplicate(signature_of(SAME_TOPIC), url="https://b.example/8", threshold=0.7) is None
     # An article is never its own duplicate.
     assert later.find_near_duplicate(story, url="https://a.example/1", threshold=0.7) is None
     later.close()
@@ -162,9 +162,9 @@ def test_fingerprints_are_stable_across_library_versions():
     If this fails after an upgrade (datasketch changed its default scheme in 2.0), archives
     written before would no longer find their copies: keep the old parameters or migrate.
     """
-    fingerprint = fingerprint_of("Die NATO und Südkorea bereiten ein gemeinsames Projekt zur Unterstützung der Ukraine vor")
-    assert fingerprint.shingles == 11
-    assert [int(v) for v in fingerprint.signature[:4]] == [293231035, 153207374, 340705023, 272467708]
+    signature = signature_of("Die NATO und Südkorea bereiten ein gemeinsames Projekt zur Unterstützung der Ukraine vor")
+    assert signature.shingles == 11
+    assert [int(v) for v in signature.minhashes[:4]] == [293231035, 153207374, 340705023, 272467708]
 
 
 def test_signatures_are_datasketchs_affine32_minhash_bit_for_bit():
@@ -176,8 +176,8 @@ def test_signatures_are_datasketchs_affine32_minhash_bit_for_bit():
         " ".join(rng.choices(words, k=rng.randint(4, 400))) for _ in range(30)
     ]
     for text in texts:
-        ours = fingerprint_of(text)
+        ours = signature_of(text)
         reference = datasketch.MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32, scheme="affine32")
         tokens = normalize_for_hash(text).split()
         reference.update_batch([" ".join(tokens[i : i + 3]).encode() for i in range(max(1, len(tokens) - 2))])
-        assert ours is not None and ours.signature.tolist() == reference.hashvalues.astype("uint64").tolist(), text
+        assert ours is not None and ours.minhashes.tolist() == reference.hashvalues.astype("uint64").tolist(), text

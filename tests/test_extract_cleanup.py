@@ -9,7 +9,7 @@ import pytest
 from newscrawler.extract import extract_article
 from newscrawler.extract.authors import looks_like_person
 from newscrawler.extract.body import Block
-from newscrawler.extract.cleanup import clean_blocks, is_byline, is_dateline, is_meta_line
+from newscrawler.extract.furniture import clean_blocks, is_byline, is_dateline, is_meta_line
 
 URL = "https://news.example.de/2024/07/06/slug/"
 PROSE = "Dieser Satz ist lang genug, um als Fließtext des Artikels zu zählen, und er endet hier."

@@ -6,7 +6,7 @@ import pytest
 
 from newscrawler.extract import extract_article
 from newscrawler.extract.body import Block
-from newscrawler.extract.cleanup import clean_blocks, is_meta_line
+from newscrawler.extract.furniture import clean_blocks, is_meta_line
 
 URL = "https://news.example.de/2024/07/06/slug/"
 PROSE = (

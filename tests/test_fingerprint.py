@@ -2,7 +2,8 @@
 
 import pytest
 
-from newscrawler.extract.fingerprint import canonicalize_url, content_hash, site_of
+from newscrawler.dedup.hashing import content_hash
+from newscrawler.urls import canonicalize_url, site_of
 
 
 @pytest.mark.parametrize(

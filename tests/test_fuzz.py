@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from newscrawler.demo.server import DEMO_SITE
 from newscrawler.extract import extract_article
 from newscrawler.extract.boilerplate import strip_boilerplate
-from newscrawler.extract.fingerprint import canonicalize_url
 from newscrawler.extract.quality import page_problem
 from newscrawler.extract.text import repair_line, repair_text
+from newscrawler.urls import canonicalize_url
 
 # derandomize: the same examples on every run, so CI is not flaky (drop it locally to explore).
 SLOW_OK = settings(deadline=None, max_examples=150, derandomize=True, suppress_health_check=[HealthCheck.too_slow])

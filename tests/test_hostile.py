@@ -23,11 +23,25 @@ from urllib.parse import urlsplit
 import pytest
 
 from newscrawler.extract.quality import page_problem, paywall_declared
-from newscrawler.safety import decompressed_size_exceeds, is_private_address, is_private_name
+from newscrawler.middlewares.safety import (
+    decompressed_size_exceeds,
+    is_private_address,
+    is_private_name,
+)
 
 from .conftest import ROOT
 from .hostile.server import HostileServer
-from .hostile.site import A_NORMAL, A_XSS, BAD, DISALLOWED, PRIVATE_LINKS, VALID, build_routes, gzip_bomb, other_site_routes
+from .hostile.site import (
+    A_NORMAL,
+    A_XSS,
+    BAD,
+    DISALLOWED,
+    PRIVATE_LINKS,
+    VALID,
+    build_routes,
+    gzip_bomb,
+    other_site_routes,
+)
 
 #: Peak memory of the crawl process: well below what the bomb alone unpacks to (512 MB); about
 #: 200 MB. Read as VmHWM from /proc, not from wait4's ru_maxrss: Linux carries the high-water

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from newscrawler.demo.server import DEMO_SITE, DemoServer
-from newscrawler.discovery import parse_entries
+from newscrawler.spiders.discovery import parse_entries
 
 from .conftest import ROOT, run_crawl
 

@@ -9,8 +9,8 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from newscrawler.demo.server import DEMO_SITE
-from newscrawler.pagetypes import ARTICLE_TYPES, GENERIC_ARTICLE_URL, looks_like_article
 from newscrawler.sites import load_profiles
+from newscrawler.spiders.pagetypes import ARTICLE_TYPES, GENERIC_ARTICLE_URL, looks_like_article
 
 from .conftest import SHARED
 

@@ -161,14 +161,14 @@ def test_clean_takes_a_workers_cleaning_of_this_very_body_and_nothing_else(tmp_p
 
 
 def test_dedup_takes_a_workers_digest_of_this_very_body_and_nothing_else(tmp_path):
-    from newscrawler.extract.fingerprint import content_hash
-    from newscrawler.extract.similarity import BodyDigest, digest_of
+    from newscrawler.dedup.hashing import content_hash
+    from newscrawler.dedup.minhash import BodyDigest, digest_of
     from newscrawler.items import PREDIGESTED
 
     pipeline = DedupPipeline.from_crawler(make_crawler(tmp_path))
     # What a worker reports for this body is taken as it is (here recognisably so).
     marked = item(url="https://example.org/2024/07/06/a/")
-    marked.__dict__[PREDIGESTED] = BodyDigest(BODY, "f" * 64, digest_of(BODY).fingerprint)
+    marked.__dict__[PREDIGESTED] = BodyDigest(BODY, "f" * 64, digest_of(BODY).signature)
     assert pipeline.process_item(marked).content_hash == "f" * 64
     # A digest of another text is not: the body changed since the worker saw it.
     stale = item(url="https://example.org/2024/07/06/b/", body=BODY + " Nachtrag.")
@@ -177,11 +177,11 @@ def test_dedup_takes_a_workers_digest_of_this_very_body_and_nothing_else(tmp_pat
     assert PREDIGESTED not in marked.__dict__ and PREDIGESTED not in stale.__dict__
 
 
-def test_a_digest_is_the_content_hash_and_the_fingerprint_of_the_body():
-    from newscrawler.extract.fingerprint import content_hash
-    from newscrawler.extract.similarity import digest_of, fingerprint_of
+def test_a_digest_is_the_content_hash_and_the_signature_of_the_body():
+    from newscrawler.dedup.hashing import content_hash
+    from newscrawler.dedup.minhash import digest_of, signature_of
 
     digest = digest_of(BODY)
     assert digest.content_hash == content_hash(BODY)
-    assert digest.fingerprint.signature.tolist() == fingerprint_of(BODY).signature.tolist()
-    assert digest.fingerprint.shingles == fingerprint_of(BODY).shingles
+    assert digest.signature.minhashes.tolist() == signature_of(BODY).minhashes.tolist()
+    assert digest.signature.shingles == signature_of(BODY).shingles

@@ -9,10 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scrapy.http import HtmlResponse
-
+from newscrawler.archive.rawpages import RawPageStore, page_id, raw_path_for
 from newscrawler.demo.server import DEMO_SITE
-from newscrawler.rawpages import RawPageStore, page_id, raw_path_for
 
 from .conftest import run_crawl
 
@@ -83,11 +81,10 @@ def test_raw_pages_can_be_switched_off_or_moved(demo_server, tmp_path):
 def test_a_page_fetched_again_unchanged_is_stored_once(tmp_path):
     store = RawPageStore.open(tmp_path / "raw.db", batch_size=1)
     body = "<html><body><h1>Titel</h1></body></html>".encode()
-    response = HtmlResponse("https://example.org/a/", body=body, encoding="utf-8")
-    first = store.add(response)
+    first = store.add("https://example.org/a/", 200, body, encoding="utf-8")
     store.db.execute("update pages set last_fetched_at = '2000-01-01T00:00:00+00:00'")
-    assert store.add(response) == first == page_id("https://example.org/a/", 200, body)
-    changed = store.add(HtmlResponse("https://example.org/a/", body=body + b" ", encoding="utf-8"))
+    assert store.add("https://example.org/a/", 200, body) == first == page_id("https://example.org/a/", 200, body)
+    changed = store.add("https://example.org/a/", 200, body + b" ", encoding="utf-8")
     store.close()
     assert changed != first
     store = RawPageStore.open(tmp_path / "raw.db")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from newscrawler import __version__
+from newscrawler.archive.rawpages import raw_path_for
 from newscrawler.demo.server import DEMO_SITE, DemoServer
-from newscrawler.rawpages import raw_path_for
 
 from .conftest import ROOT, run_crawl
 

@@ -23,7 +23,7 @@ from newscrawler.archive.duplicates import DuplicateLookups, NearMatch
 from newscrawler.archive.errors import ArchiveBusy, ArchiveError, take_writer_lock, utc_now
 from newscrawler.archive.incremental import IncrementalLookups
 from newscrawler.archive.migrations import migrations
-from newscrawler.extract.similarity import Fingerprint
+from newscrawler.dedup.minhash import Signature
 
 __all__ = ["Archive", "ArchiveBusy", "ArchiveError", "article_row", "FlushCounts", "NearMatch", "utc_now"]
 
@@ -110,7 +110,7 @@ class Archive(DuplicateLookups, IncrementalLookups):
         self._articles: list[dict[str, Any]] = []
         self._aliases: list[tuple[str, str, str]] = []
         # Signatures computed by deduplication, waiting for their article to be queued.
-        self._fingerprints: dict[str, Fingerprint] = {}
+        self._signatures: dict[str, Signature] = {}
 
     @classmethod
     def open(
@@ -261,9 +261,9 @@ class Archive(DuplicateLookups, IncrementalLookups):
         if not record.get("url"):
             raise ValueError("an article record needs a url")
         queued = dict(record)
-        fingerprint = self._fingerprints.pop(queued["url"], None)
-        if fingerprint is not None:
-            queued["_fingerprint"] = fingerprint
+        signature = self._signatures.pop(queued["url"], None)
+        if signature is not None:
+            queued["_signature"] = signature
         self._articles.append(queued)
         if len(self._articles) >= self.batch_size:
             return self.flush()

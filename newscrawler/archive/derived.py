@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from newscrawler.discovery import date_in_url
+from newscrawler.urls import date_in_url
 
 __all__ = ["ANALYST_COLUMNS", "DATE_SOURCES", "analyst_columns", "to_utc"]
 

@@ -18,7 +18,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from newscrawler.health import failing_sites
+from newscrawler.extensions.health import failing_sites
 
 #: Finish reasons of a run that did its job (a CLOSESPIDER_* bound is a planned end).
 GOOD_REASONS = frozenset(

@@ -37,10 +37,10 @@ from scrapy.utils.misc import load_object
 from newscrawler import __version__
 from newscrawler.archive import Archive, ArchiveError, article_row
 from newscrawler.archive.derived import ANALYST_COLUMNS
-from newscrawler.extract.fingerprint import content_hash
+from newscrawler.archive.rawpages import RawPage, RawPageStore, raw_path_for
+from newscrawler.dedup.hashing import content_hash
 from newscrawler.items import ArticleItem
 from newscrawler.pipelines import CleanPipeline, ValidatePipeline
-from newscrawler.rawpages import RawPage, RawPageStore, raw_path_for
 from newscrawler.spiders.news import NewsSpider
 
 __all__ = ["Command", "ReextractReport", "Reextractor"]

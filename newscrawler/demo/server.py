@@ -15,10 +15,10 @@ import hashlib
 import mimetypes
 import sys
 import threading
+from email.utils import formatdate
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from email.utils import formatdate
 from urllib.parse import unquote, urlsplit
 
 __all__ = ["DEMO_SITE", "DEMO_SITE2", "DemoServer", "serve"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from .cleanup import clean_blocks
+from .furniture import clean_blocks
 from .html import remove_element
 from .metadata import normalize_space
 from .selectors import BLOCK_TAGS, BODY_HINT_RE, HEADING_TAGS

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from .body import own_text
-from .cleanup import is_caption
+from .furniture import is_caption
 from .metadata import PageMetadata, jsonld_text, normalize_space
 from .selectors import (
     BREADCRUMB_RE,

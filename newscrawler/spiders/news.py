@@ -22,23 +22,27 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.settings import BaseSettings
 
 from newscrawler import __version__
-from newscrawler.crawlarchive import archive_for
-from newscrawler.discovery import (
+from newscrawler.extensions.archive import archive_for
+from newscrawler.extract import extract_article
+from newscrawler.items import PRECLEANED, PREDIGESTED, PREPACKED, ArticleItem
+from newscrawler.sites import SiteProfile, SiteProfileError, load_profile
+from newscrawler.spiders.discovery import (
     Entry,
-    date_in_url,
     feed_kind,
     parse_entries,
     sitemaps_from_robots,
     to_date,
 )
-from newscrawler.extract import extract_article
-from newscrawler.extract.fingerprint import canonicalize_url
-from newscrawler.extract.job import Page
-from newscrawler.items import PRECLEANED, PREDIGESTED, PREPACKED, ArticleItem
-from newscrawler.middlewares import site_stat
-from newscrawler.pagetypes import DENY_EXTENSIONS, DENY_PATTERNS, FEED_LINKS, looks_like_article
-from newscrawler.sites import SiteProfile, SiteProfileError, load_profile
-from newscrawler.workers import pool_for
+from newscrawler.spiders.pagetypes import (
+    DENY_EXTENSIONS,
+    DENY_PATTERNS,
+    FEED_LINKS,
+    looks_like_article,
+)
+from newscrawler.stats import site_stat
+from newscrawler.urls import canonicalize_url, date_in_url
+from newscrawler.workers.job import Page
+from newscrawler.workers.pool import pool_for
 
 __all__ = ["NewsSpider", "looks_like_article"]
 
@@ -305,7 +309,7 @@ class NewsSpider(Spider):
     async def parse_article(self, response: TextResponse) -> AsyncIterator[Any]:
         """An article page: one item, and requests for its related articles.
 
-        Extraction runs in the extraction pool (:mod:`newscrawler.workers`) when there is one,
+        Extraction runs in the extraction pool (:mod:`newscrawler.workers.pool`) when there is one,
         so the reactor goes on downloading and parsing other pages meanwhile.
         """
         self._count_article(response)

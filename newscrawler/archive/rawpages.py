@@ -19,27 +19,18 @@ import json
 import logging
 import sqlite3
 import zlib
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from itemadapter import ItemAdapter
-from scrapy import signals
-from scrapy.exceptions import NotConfigured
-from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from newscrawler.archive import ArchiveError, utc_now
-from newscrawler.items import PREPACKED, take_from_worker
+from newscrawler.archive.errors import ArchiveError, utc_now
 from newscrawler.rawcodec import PackedPage, pack_page, page_id
 
-if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
-    from scrapy.http import Response
-
-__all__ = ["RawPage", "RawPageStore", "RawPagesMiddleware", "page_id", "raw_path_for"]
+__all__ = ["RawPage", "RawPageStore", "page_id", "raw_path_for"]
 
 logger = logging.getLogger(__name__)
 
@@ -118,13 +109,22 @@ class RawPageStore:
             ) from exc
         return cls(db, file, batch_size=batch_size)
 
-    def add(self, response: Response, packed: PackedPage | None = None) -> int:
+    def add(
+        self,
+        url: str,
+        status: int,
+        body: bytes,
+        *,
+        headers: Mapping[str, list[str]] | None = None,
+        encoding: str | None = None,
+        packed: PackedPage | None = None,
+    ) -> int:
         """Queue a response; return its page id (valid at once, written by the next flush).
 
         ``packed`` is this response already packed (by an extraction worker): not packed again.
         """
         if packed is None:
-            packed = pack_page(response.url, response.status, response.body)
+            packed = pack_page(url, status, body)
         pid = packed.id
         now = utc_now()
         if pid in self._queue:
@@ -132,12 +132,12 @@ class RawPageStore:
             return pid
         self._queue[pid] = {
             "id": pid,
-            "url": response.url,
-            "status": response.status,
-            "headers": json.dumps(_headers(response), ensure_ascii=False, sort_keys=True),
+            "url": url,
+            "status": status,
+            "headers": json.dumps(dict(headers or {}), ensure_ascii=False, sort_keys=True),
             "fetched_at": now,
             "last_fetched_at": now,
-            "encoding": getattr(response, "encoding", None),
+            "encoding": encoding,
             "body_sha256": packed.body_sha256,
             "html_size": packed.html_size,
             "html_zlib": packed.html_zlib,
@@ -191,69 +191,3 @@ class RawPageStore:
             self.flush()
         finally:
             self.db.close()
-
-
-def _headers(response: Response) -> dict[str, list[str]]:
-    values: Iterable[tuple[bytes, list[bytes]]] = response.headers.items()
-    return {
-        name.decode("latin-1"): [value.decode("latin-1") for value in vals] for name, vals in values
-    }
-
-
-class RawPagesMiddleware(BaseSpiderMiddleware):
-    """Store the response behind every item and stamp the item's ``raw_page_id`` (provenance).
-
-    A spider middleware because only here are a response and the items made from it seen
-    together. Listing pages (which yield only requests) are not stored.
-    """
-
-    def __init__(self, crawler: Crawler, store: RawPageStore) -> None:
-        super().__init__(crawler)
-        self.store = store
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RawPagesMiddleware:
-        settings = crawler.settings
-        if not settings.getbool("RAW_ARCHIVE_ENABLED", True):
-            raise NotConfigured("RAW_ARCHIVE_ENABLED is off: raw pages are not stored")
-        if not settings.getbool("ARCHIVE_ENABLED", True):
-            raise NotConfigured("ARCHIVE_ENABLED is off: no archive rows to give provenance to")
-        path = settings.get("RAW_ARCHIVE_PATH") or (
-            raw_path_for(settings["ARCHIVE_PATH"]) if settings.get("ARCHIVE_PATH") else None
-        )
-        if not path:
-            raise NotConfigured(
-                "RAW_ARCHIVE_PATH and ARCHIVE_PATH are empty: nowhere to store raw pages"
-            )
-        batch_size = settings.getint("RAW_ARCHIVE_BATCH_SIZE", 50)
-        if batch_size < 1:
-            raise NotConfigured(f"RAW_ARCHIVE_BATCH_SIZE must be at least 1, got {batch_size}")
-        store = RawPageStore.open(
-            path, timeout=settings.getfloat("ARCHIVE_TIMEOUT", 30.0), batch_size=batch_size
-        )
-        middleware = cls(crawler, store)
-        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
-        return middleware
-
-    def get_processed_item(self, item: Any, response: Response | None) -> Any:
-        if response is None:
-            return item
-        adapter = ItemAdapter(item)
-        if "raw_page_id" not in adapter.field_names() and not isinstance(item, dict):
-            return item
-        # An extraction worker may have packed this very response already (see workers.py).
-        packed = take_from_worker(item, PREPACKED)
-        adapter["raw_page_id"] = self.store.add(
-            response, packed if isinstance(packed, PackedPage) else None
-        )
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value("newscrawler/raw_pages/stored")
-        return item
-
-    def spider_closed(self) -> None:
-        try:
-            self.store.close()
-        except Exception:
-            logger.exception(
-                "could not write %d raw pages to %s", self.store.pending, self.store.path
-            )

@@ -9,16 +9,16 @@ block the reactor: other responses are downloaded and parsed meanwhile.
 ``EXTRACT_WORKERS`` sizes the pool: empty (the default) means one fewer than the machine's
 cores, and at least one; ``0`` extracts in the crawl's own process, as ``scrapy reextract`` does.
 Workers come from a ``forkserver`` (a clean, single-threaded parent), never a fork of the
-reactor's process, and run :func:`newscrawler.extract.job.extract_timed`, which imports no Scrapy.
+reactor's process, and run :func:`newscrawler.workers.job.extract_timed`, which imports no Scrapy.
 The pool closes with the spider.
 
 The worker also cleans the body (the costly part of :class:`~newscrawler.pipelines.CleanPipeline`:
 mojibake repair, boilerplate, attribution; about 5 ms of an 80 KB page), with the pipeline's own
 function (:func:`newscrawler.extract.clean.clean_body`) and markers; CleanPipeline then takes
 that result when the item still carries the body the worker cleaned. For the same reason it
-hashes and fingerprints the cleaned body for :class:`~newscrawler.pipelines.DedupPipeline`
-(:func:`newscrawler.extract.similarity.digest_of`, about 1 ms), and packs the response for
-:class:`~newscrawler.rawpages.RawPagesMiddleware` (:func:`newscrawler.rawcodec.pack_page`,
+hashes and signatures the cleaned body for :class:`~newscrawler.pipelines.DedupPipeline`
+(:func:`newscrawler.dedup.minhash.digest_of`, about 1 ms), and packs the response for
+:class:`~newscrawler.middlewares.RawPagesMiddleware` (:func:`newscrawler.rawcodec.pack_page`,
 SHA-256 and zlib, under 1 ms).
 """
 
@@ -38,7 +38,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
-from newscrawler.extract.job import Page, extract_timed
+from newscrawler.workers.job import Page, extract_timed
 
 __all__ = ["ExtractionPool", "pool_for", "worker_count"]
 
@@ -73,7 +73,7 @@ class ExtractionPool:
     ) -> None:
         context = multiprocessing.get_context("forkserver")
         # The server itself preloads nothing (not even Scrapy's __main__): each worker imports
-        # just newscrawler.extract.job (~50 MB resident, no Scrapy or Twisted).
+        # just newscrawler.workers.job (~50 MB resident, no Scrapy or Twisted).
         context.set_forkserver_preload([])
         self.workers = workers
         self.markers = markers
@@ -110,7 +110,7 @@ class ExtractionPool:
                 settings.getdict("CLEAN_TAIL_MARKERS") or TAIL_MARKERS,
                 settings.getdict("CLEAN_INSERT_MARKERS") or INSERT_MARKERS,
             )
-        # Hash and fingerprint the cleaned body there too when DedupPipeline will want them.
+        # Hash and signature the cleaned body there too when DedupPipeline will want them.
         digest = markers is not None and any(
             path.endswith(".DedupPipeline") and order is not None
             for path, order in pipelines.items()

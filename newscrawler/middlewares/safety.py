@@ -11,8 +11,6 @@
   unpacking more than that, and counts redirect loops and over-long redirect chains.
 - :class:`CharsetRepairMiddleware` (responses, after decompression) decodes a page whose header
   says UTF-8 but whose bytes are not, with the charset its own ``<meta>`` declares.
-- :class:`PageSignalsMiddleware` (spider middleware) marks items whose page declares a paywall,
-  which the page-quality check cannot see in the pruned text.
 
 Every refusal is counted under ``newscrawler/safety/<reason>``.
 """
@@ -24,7 +22,7 @@ import logging
 import re
 import socket
 import zlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,14 +33,11 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from newscrawler.crawlarchive import stats_of
-from newscrawler.extract.fingerprint import canonicalize_url
-from newscrawler.extract.quality import paywall_declared
-from newscrawler.items import ArticleItem
+from newscrawler.stats import stats_of
+from newscrawler.urls import canonicalize_url
 
 __all__ = [
     "CharsetRepairMiddleware",
-    "PageSignalsMiddleware",
     "ResponseGuardMiddleware",
     "SafetyMiddleware",
     "decompressed_size_exceeds",
@@ -273,27 +268,3 @@ class CharsetRepairMiddleware:
                 self.stats.inc_value("newscrawler/safety/charset_repaired")
                 return response.replace(encoding=declared)
         return response
-
-
-class PageSignalsMiddleware:
-    """Spider middleware: set ``paywalled`` on each article item from its page's structured data."""
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> PageSignalsMiddleware:
-        if not crawler.settings.getbool("SAFETY_ENABLED", True):
-            raise NotConfigured("SAFETY_ENABLED is off")
-        return cls()
-
-    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        async for item in result:
-            yield self._mark(response, item)
-
-    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterable[Any]:
-        for item in result:
-            yield self._mark(response, item)
-
-    @staticmethod
-    def _mark(response: Response, item: Any) -> Any:
-        if isinstance(item, ArticleItem) and isinstance(response, TextResponse) and item.paywalled is None:
-            item.paywalled = paywall_declared(response.text)
-        return item

@@ -13,9 +13,9 @@ from typing import Any
 
 from w3lib.encoding import html_to_unicode
 
+from newscrawler.dedup.minhash import digest_of
 from newscrawler.extract import extract_article
 from newscrawler.extract.clean import clean_body
-from newscrawler.extract.similarity import digest_of
 from newscrawler.items import PRECLEANED, PREDIGESTED, PREPACKED
 from newscrawler.rawcodec import pack_page
 
@@ -49,7 +49,7 @@ def extract_timed(
     """:func:`extract_article` of ``page``, and the CPU seconds each stage took.
 
     With ``markers``, also the body cleaning (:data:`PRECLEANED`, stage ``cleaning``); with
-    ``digest`` too, the cleaned body's content hash and fingerprint (:data:`PREDIGESTED`,
+    ``digest`` too, the cleaned body's content hash and signature (:data:`PREDIGESTED`,
     ``dedup``); with ``pack``, the response packed for the raw-pages file (:data:`PREPACKED`,
     ``storage``). Decoding the page counts as extraction.
     """

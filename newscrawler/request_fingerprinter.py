@@ -6,7 +6,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.utils.request import fingerprint
 
-from newscrawler.extract.fingerprint import canonicalize_url
+from newscrawler.urls import canonicalize_url
 
 
 class CanonicalRequestFingerprinter:

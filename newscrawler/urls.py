@@ -1,20 +1,21 @@
-"""Fingerprints for deduplication: the canonical form of a URL and the hash of an article's text.
+"""URLs: the canonical form of a URL, the site it belongs to, the date it carries.
 
 One canonicalisation serves the request fingerprinter (so a tracking-parameter variant of a
-known URL is never fetched) and the archive (so it is never stored twice).
+known URL is never fetched) and the archive (so it is never stored twice). A leaf module: it
+imports w3lib and the standard library only, so every component can canonicalise a URL
+without loading extraction, lxml or Scrapy.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
-import unicodedata
+from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as _w3lib_canonicalize_url
 
-__all__ = ["TRACKING_PARAMETERS", "canonicalize_url", "content_hash", "hash_normalized", "normalize_for_hash", "site_of"]
+__all__ = ["TRACKING_PARAMETERS", "canonicalize_url", "date_in_url", "site_of"]
 
 #: Query parameters that identify a campaign or a visitor, never a different page.
 TRACKING_PARAMETERS: frozenset[str] = frozenset(
@@ -46,7 +47,7 @@ TRACKING_PARAMETERS: frozenset[str] = frozenset(
 )
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "at_", "hsa_", "__twitter")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_TOKEN = re.compile(r"\w+")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?:/|$)")
 
 
 def _is_tracking(name: str) -> bool:
@@ -92,21 +93,12 @@ def site_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def normalize_for_hash(text: str) -> str:
-    """Text reduced to what makes two copies the same article: NFC, case-folded word tokens.
-
-    Punctuation, whitespace, quotes and invisible characters do not count, so a copy whose
-    template swaps „“ for "" or adds a soft hyphen still hashes the same.
-    """
-    text = unicodedata.normalize("NFC", text).replace("\u00ad", "").casefold()
-    return " ".join(_TOKEN.findall(text))
-
-
-def content_hash(text: str) -> str:
-    """SHA-256 (hex) of :func:`normalize_for_hash` of ``text``: exact-duplicate detection."""
-    return hash_normalized(normalize_for_hash(text))
-
-
-def hash_normalized(normalized: str) -> str:
-    """SHA-256 (hex) of text already passed through :func:`normalize_for_hash`."""
-    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+def date_in_url(url: str) -> date | None:
+    """The date of a ``/YYYY/MM/DD/`` URL, if it has one."""
+    match = _URL_DATE.search(url)
+    if not match:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None

@@ -1,10 +1,10 @@
-"""Near-duplicate fingerprints: MinHash signatures of word shingles, and LSH buckets to find them.
+"""Near-duplicate signatures: MinHash signatures of word shingles, and LSH buckets to find them.
 
 Why MinHash/LSH and not SimHash: a MinHash signature estimates the Jaccard
 similarity of two texts directly, and its LSH buckets are plain ``(band, bucket)`` integers
 that an indexed SQLite table looks up at a fixed cost per article, however large the archive
 grows. SimHash needs a Hamming-distance search, which SQLite cannot index without permuted
-copies of every fingerprint.
+copies of every signature.
 
 Why the decision uses the *overlap* (the share of the shorter text found in the longer one)
 rather than the Jaccard similarity itself: a shortened or extended republication shares most
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from newscrawler.extract.fingerprint import hash_normalized, normalize_for_hash
+from newscrawler.dedup.hashing import hash_normalized, normalize_for_hash
 
 __all__ = [
     "BANDS",
@@ -36,9 +36,9 @@ __all__ = [
     "SCHEME",
     "SHINGLE_SIZE",
     "BodyDigest",
-    "Fingerprint",
+    "Signature",
     "digest_of",
-    "fingerprint_of",
+    "signature_of",
     "minhash_signature",
 ]
 
@@ -101,19 +101,19 @@ def _shingles_of_normalized(normalized: str, size: int = SHINGLE_SIZE) -> set[by
 
 
 @dataclass(frozen=True, eq=False)
-class Fingerprint:
+class Signature:
     """A text's MinHash signature and the number of distinct shingles it was made from."""
 
-    signature: np.ndarray
+    minhashes: np.ndarray
     shingles: int
 
-    def jaccard(self, other: Fingerprint) -> float:
+    def jaccard(self, other: Signature) -> float:
         """Estimated Jaccard similarity of the two shingle sets (share of equal positions)."""
-        if self.signature.shape != other.signature.shape:
-            raise ValueError("fingerprints of different sizes")
-        return float(np.count_nonzero(self.signature == other.signature)) / len(self.signature)
+        if self.minhashes.shape != other.minhashes.shape:
+            raise ValueError("signatures of different sizes")
+        return float(np.count_nonzero(self.minhashes == other.minhashes)) / len(self.minhashes)
 
-    def overlap(self, other: Fingerprint) -> float:
+    def overlap(self, other: Signature) -> float:
         """Estimated share of the shorter text's shingles that the other text also has."""
         jaccard = self.jaccard(other)
         common = jaccard * (self.shingles + other.shingles) / (1 + jaccard)
@@ -124,7 +124,7 @@ class Fingerprint:
         return [
             int.from_bytes(
                 hashlib.blake2b(
-                    self.signature[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8
+                    self.minhashes[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8
                 ).digest(),
                 "little",
                 signed=True,
@@ -132,31 +132,31 @@ class Fingerprint:
             for b in range(BANDS)
         ]
 
-    def signature_bytes(self) -> bytes:
+    def to_bytes(self) -> bytes:
         """Storage form of the signature (little-endian uint64s)."""
-        return self.signature.astype("<u8").tobytes()
+        return self.minhashes.astype("<u8").tobytes()
 
     @classmethod
-    def from_stored(cls, data: bytes, shingles: int) -> Fingerprint:
-        """Inverse of :meth:`signature_bytes`, with the stored shingle count."""
+    def from_stored(cls, data: bytes, shingles: int) -> Signature:
+        """Inverse of :meth:`to_bytes`, with the stored shingle count."""
         return cls(np.frombuffer(bytes(data), dtype="<u8").astype(np.uint64), int(shingles))
 
 
-def fingerprint_of(text: str) -> Fingerprint | None:
-    """The fingerprint of ``text``; ``None`` when it has no words."""
-    return _fingerprint_of_normalized(normalize_for_hash(text))
+def signature_of(text: str) -> Signature | None:
+    """The signature of ``text``; ``None`` when it has no words."""
+    return _signature_of_normalized(normalize_for_hash(text))
 
 
-def _fingerprint_of_normalized(normalized: str) -> Fingerprint | None:
+def _signature_of_normalized(normalized: str) -> Signature | None:
     shingles = _shingles_of_normalized(normalized)
     if not shingles:
         return None
-    return Fingerprint(minhash_signature(shingles), len(shingles))
+    return Signature(minhash_signature(shingles), len(shingles))
 
 
 @dataclass(frozen=True, eq=False)
 class BodyDigest:
-    """What deduplication needs of a body: its exact-copy hash and its near-duplicate fingerprint.
+    """What deduplication needs of a body: its exact-copy hash and its near-duplicate signature.
 
     An extraction worker computes it beside the cleaning, so the reactor thread does not
     (DedupPipeline takes it when the item still has this very body).
@@ -164,10 +164,10 @@ class BodyDigest:
 
     body: str
     content_hash: str
-    fingerprint: Fingerprint | None
+    signature: Signature | None
 
 
 def digest_of(body: str) -> BodyDigest:
-    """:func:`~newscrawler.extract.fingerprint.content_hash` and :func:`fingerprint_of`, normalizing once."""
+    """:func:`~newscrawler.dedup.hashing.content_hash` and :func:`signature_of`, normalizing once."""
     normalized = normalize_for_hash(body)
-    return BodyDigest(body, hash_normalized(normalized), _fingerprint_of_normalized(normalized))
+    return BodyDigest(body, hash_normalized(normalized), _signature_of_normalized(normalized))

@@ -1,35 +1,23 @@
-"""Downloader middlewares for scheduled, incremental crawls.
+"""Downloader middleware for scheduled, incremental crawls.
 
-- :class:`IncrementalMiddleware` asks the archive, not an in-memory set, whether a URL is
-  already archived: known articles are not fetched again unless the recrawl policy selects
-  them, and re-checks and feed/sitemap fetches are conditional (a 304 costs no parsing).
-- :class:`SiteStatsMiddleware` counts responses per site (statuses, blocked answers) for the
-  health check at the end of the run.
+:class:`IncrementalMiddleware` asks the archive, not an in-memory set, whether a URL is
+already archived: known articles are not fetched again unless the recrawl policy selects
+them, and re-checks and feed/sitemap fetches are conditional (a 304 costs no parsing).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Response
 
-from newscrawler.crawlarchive import archive_for, stats_of
-from newscrawler.extract.fingerprint import canonicalize_url, site_of
+from newscrawler.extensions.archive import archive_for
+from newscrawler.stats import site_stat, stats_of
+from newscrawler.urls import canonicalize_url
 
-__all__ = ["BLOCKED_STATUSES", "IncrementalMiddleware", "SiteStatsMiddleware", "site_stat"]
-
-#: Statuses that mean "the site refuses us" rather than "this page is broken".
-BLOCKED_STATUSES = frozenset({401, 403, 407, 429, 451})
-
-
-def site_stat(url: str, name: str) -> str:
-    """The stats key of a per-site counter: ``newscrawler/site/<host>/<name>``."""
-    return f"newscrawler/site/{site_of(url) or '-'}/{name}"
-
+__all__ = ["IncrementalMiddleware"]
 
 def _parse_time(value: str | None) -> datetime | None:
     if not value:
@@ -111,32 +99,3 @@ class IncrementalMiddleware:
             request.meta["newscrawler_conditional"] = True
             allowed = set(request.meta.get("handle_httpstatus_list", []))
             request.meta["handle_httpstatus_list"] = sorted(allowed | {304})
-
-
-class SiteStatsMiddleware:
-    """Per-site response counters: ``newscrawler/site/<host>/responses``, ``…/status/<code>``, ``…/blocked``."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.stats = stats_of(crawler)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SiteStatsMiddleware:
-        return cls(crawler)
-
-    def process_response(
-        self, request: Request, response: Response, spider: Spider | None = None
-    ) -> Response:
-        if request.meta.get("newscrawler_kind") == "robots" or response.url.endswith("/robots.txt"):
-            return response
-        self.stats.inc_value(site_stat(response.url, "responses"))
-        self.stats.inc_value(site_stat(response.url, f"status/{response.status}"))
-        if response.status in BLOCKED_STATUSES:
-            self.stats.inc_value(site_stat(response.url, "blocked"))
-        return response
-
-    def process_exception(
-        self, request: Request, exception: BaseException, spider: Spider | None = None
-    ) -> Any:
-        if not isinstance(exception, IgnoreRequest):
-            self.stats.inc_value(site_stat(request.url, f"errors/{type(exception).__name__}"))
-        return None

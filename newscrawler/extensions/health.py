@@ -16,7 +16,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from newscrawler.crawlarchive import stats_of
+from newscrawler.stats import stats_of
 
 __all__ = ["HealthCheck", "judge_site"]
 

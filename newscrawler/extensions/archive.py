@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.statscollectors import StatsCollector
 
 from newscrawler.archive import Archive
 
-__all__ = ["archive_for", "stats_of"]
+__all__ = ["archive_for"]
 
 
 def archive_for(crawler: Crawler) -> Archive:
@@ -35,10 +34,3 @@ def archive_for(crawler: Crawler) -> Archive:
         )
         crawler._newscrawler_archive = archive  # type: ignore[attr-defined]
     return archive
-
-
-def stats_of(crawler: Crawler) -> StatsCollector:
-    """The crawler's stats collector (set by ``Crawler.__init__``)."""
-    if crawler.stats is None:
-        raise RuntimeError("the crawler has no stats collector yet")
-    return crawler.stats

@@ -7,7 +7,6 @@ We keep them as fallbacks for the article and for "changed since" decisions. No 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
@@ -15,11 +14,12 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from newscrawler.urls import date_in_url
+
 __all__ = ["Entry", "FeedKind", "date_in_url", "feed_kind", "parse_entries", "sitemaps_from_robots", "to_date"]
 
 FeedKind = str  # "rss", "atom", "urlset", "sitemapindex" or ""
 
-_URL_DATE = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?:/|$)")
 _PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -155,17 +155,6 @@ def sitemaps_from_robots(text: str, base_url: str) -> list[str]:
         if name.strip().lower() == "sitemap" and value.strip():
             urls.append(urljoin(base_url, value.strip()))
     return urls
-
-
-def date_in_url(url: str) -> date | None:
-    """The date of a ``/YYYY/MM/DD/`` URL, if it has one."""
-    match = _URL_DATE.search(url)
-    if not match:
-        return None
-    try:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        return None
 
 
 def to_date(value: str | None) -> date | None:

@@ -1,0 +1,1 @@
+"""Deduplication, pure: exact-copy content hashes (:mod:`.hashing`) and MinHash signatures (:mod:`.minhash`)."""

@@ -1,0 +1,5 @@
+"""Scrapy extensions, one per module; re-exported here so settings keep short paths."""
+
+from newscrawler.extensions.health import HealthCheck
+
+__all__ = ["HealthCheck"]

@@ -1,0 +1,21 @@
+"""Scrapy middlewares, one per module; re-exported here so settings keep short paths."""
+
+from newscrawler.middlewares.incremental import IncrementalMiddleware
+from newscrawler.middlewares.pagesignals import PageSignalsMiddleware
+from newscrawler.middlewares.rawpages import RawPagesMiddleware
+from newscrawler.middlewares.safety import (
+    CharsetRepairMiddleware,
+    ResponseGuardMiddleware,
+    SafetyMiddleware,
+)
+from newscrawler.middlewares.sitestats import SiteStatsMiddleware
+
+__all__ = [
+    "CharsetRepairMiddleware",
+    "IncrementalMiddleware",
+    "PageSignalsMiddleware",
+    "RawPagesMiddleware",
+    "ResponseGuardMiddleware",
+    "SafetyMiddleware",
+    "SiteStatsMiddleware",
+]
