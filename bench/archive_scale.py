@@ -123,13 +123,19 @@ def _datasette_page(path: Path, query: str, repeat: int, *, suggest_facets: bool
     from datasette.app import Datasette  # a test dependency: only these figures need it
 
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
-    datasette = Datasette([str(path)], metadata=metadata, settings={"suggest_facets": suggest_facets})
+    datasette = Datasette(
+        [str(path)], metadata=metadata, settings={"suggest_facets": suggest_facets}
+    )
     loop = asyncio.new_event_loop()
     url = f"/{path.stem}/articles.json" + (f"?_search={quote(query)}" if query else "")
     try:
-        first = loop.run_until_complete(datasette.client.get(url))  # opens the file, reads the schema
+        first = loop.run_until_complete(
+            datasette.client.get(url)
+        )  # opens the file, reads the schema
         if first.status_code != 200 or "site" not in first.json()["facet_results"]:
-            raise RuntimeError(f"{url} did not answer with metadata.yml's facets: {first.text[:300]}")
+            raise RuntimeError(
+                f"{url} did not answer with metadata.yml's facets: {first.text[:300]}"
+            )
         return _time(lambda: loop.run_until_complete(datasette.client.get(url)), repeat)
     finally:
         loop.close()
@@ -185,9 +191,15 @@ def measure(path: Path, articles: int, round_no: int, *, datasette: bool) -> dic
     fps = [_signature(nprng) for _ in range(200)]
     it = iter(range(10**9))
     figures = {
-        "already archived? (unknown URL)": _time(lambda: archive.recrawl_info(unknown[next(it) % 200]), 400),
-        "already archived? (known URL)": _time(lambda: archive.recrawl_info(known[next(it) % 200]), 400),
-        "same text archived? (hash)": _time(lambda: archive.article_for_hash(f"{next(it):064x}"), 400),
+        "already archived? (unknown URL)": _time(
+            lambda: archive.recrawl_info(unknown[next(it) % 200]), 400
+        ),
+        "already archived? (known URL)": _time(
+            lambda: archive.recrawl_info(known[next(it) % 200]), 400
+        ),
+        "same text archived? (hash)": _time(
+            lambda: archive.article_for_hash(f"{next(it):064x}"), 400
+        ),
         "near duplicate? (LSH)": _time(
             lambda: archive.find_near_duplicate(fps[next(it) % 200], url="x", threshold=0.7), 400
         ),
@@ -197,7 +209,9 @@ def measure(path: Path, articles: int, round_no: int, *, datasette: bool) -> dic
     write_batch = _batch_writer(archive, round_no, known)
     # The mean, not the median: one batch in a few pays the WAL checkpoint for the others.
     figures["write 50 articles (one batch, mean)"] = _time(write_batch, 20, statistics.mean)
-    figures["seen again unchanged (touch)"] = _time(lambda: archive.touch(known[next(it) % 200]), 200)
+    figures["seen again unchanged (touch)"] = _time(
+        lambda: archive.touch(known[next(it) % 200]), 200
+    )
     db = archive.db
     common = words[len(words) // 2]
     other = words[len(words) // 2 + 1]
@@ -211,14 +225,18 @@ def measure(path: Path, articles: int, round_no: int, *, datasette: bool) -> dic
         figures[f"full-text search, {label}"] = _time(
             lambda q=query: db.execute(SEARCH_SQL, {"q": q}).fetchall(), 10
         )
-    figures["latest 50 of a site"] = _time(lambda: db.execute(LATEST_SQL, {"site": SITES[3]}).fetchall(), 50)
+    figures["latest 50 of a site"] = _time(
+        lambda: db.execute(LATEST_SQL, {"site": SITES[3]}).fetchall(), 50
+    )
     archive.close()
     if datasette:
         for suggest in (True, False):
             figures[f"Datasette ?_search={common}, suggest_facets {'on' if suggest else 'off'}"] = (
                 _datasette_page(work, common, 3, suggest_facets=suggest)
             )
-        figures["Datasette table page, suggest_facets off"] = _datasette_page(work, "", 3, suggest_facets=False)
+        figures["Datasette table page, suggest_facets off"] = _datasette_page(
+            work, "", 3, suggest_facets=False
+        )
     _remove(work)
     return figures
 
@@ -234,22 +252,32 @@ def measure_write_parts(path: Path, articles: int, round_no: int) -> dict[str, f
         for statement in statements:
             archive.db.execute(statement)
         archive.start_crawl("bench")
-        figures[f"write 50 articles, {label}"] = _time(_batch_writer(archive, round_no, known), 20, statistics.mean)
+        figures[f"write 50 articles, {label}"] = _time(
+            _batch_writer(archive, round_no, known), 20, statistics.mean
+        )
         archive.close()
         _remove(work)
     return figures
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.archive_scale", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.archive_scale", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument(
-        "--write-parts", action="store_true", help="only the batch write, with each part of it left out in turn"
+        "--write-parts",
+        action="store_true",
+        help="only the batch write, with each part of it left out in turn",
     )
-    parser.add_argument("--no-datasette", dest="datasette", action="store_false", help="skip the Datasette figures")
-    parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "newscrawler-bench-archives")
+    parser.add_argument(
+        "--no-datasette", dest="datasette", action="store_false", help="skip the Datasette figures"
+    )
+    parser.add_argument(
+        "--dir", type=Path, default=Path(tempfile.gettempdir()) / "newscrawler-bench-archives"
+    )
     args = parser.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
     paths = {}
@@ -257,7 +285,10 @@ def main(argv: list[str] | None = None) -> int:
         paths[size] = args.dir / f"archive-{size}.db"
         started = time.monotonic()
         build_archive(paths[size], size)
-        print(f"archive of {size} articles: {paths[size]} ({time.monotonic() - started:.0f}s)", flush=True)
+        print(
+            f"archive of {size} articles: {paths[size]} ({time.monotonic() - started:.0f}s)",
+            flush=True,
+        )
     results: dict[int, list[dict[str, float]]] = {args.small: [], args.large: []}
     for n in range(args.rounds):
         for size in (args.small, args.large) if n % 2 == 0 else (args.large, args.small):
@@ -273,7 +304,9 @@ def main(argv: list[str] | None = None) -> int:
         large = statistics.median(r[name] for r in results[args.large]) * 1000
         print(f"{name:56}{small:10.3f}{large:10.3f}{large / small if small else 0:8.2f}")
     sizes = {size: paths[size].stat().st_size for size in paths}
-    print(f"\narchive file size per article: {sizes[args.large] / args.large / 1024:.1f} KB at {args.large} articles")
+    print(
+        f"\narchive file size per article: {sizes[args.large] / args.large / 1024:.1f} KB at {args.large} articles"
+    )
     return 0
 
 

@@ -29,7 +29,8 @@ class BareSpider(Spider):
         self.start_urls = [start_url]
         self.allowed_domains = [urlsplit(start_url).hostname or ""]
         self.links = LinkExtractor(
-            deny=(r"/wp-admin/", r"/wp-comments-post", r"/(?:impressum|datenschutz)(?:/|$)"), unique=True
+            deny=(r"/wp-admin/", r"/wp-comments-post", r"/(?:impressum|datenschutz)(?:/|$)"),
+            unique=True,
         )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Request]:

@@ -120,7 +120,9 @@ class _TreeSampler(threading.Thread):
             self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.pid))
 
 
-def _command(kind: str, url: str, workdir: Path, out: Path, extra: list[str]) -> tuple[list[str], Path]:
+def _command(
+    kind: str, url: str, workdir: Path, out: Path, extra: list[str]
+) -> tuple[list[str], Path]:
     settings = {**COMMON, "BENCH_PROBE_OUT": str(out)}
     if kind == "bare":
         settings["EXTENSIONS"] = json.dumps({PROBE: 0})
@@ -144,7 +146,10 @@ def run_crawl(kind: str, url: str, workdir: Path, server_pid: int, extra: list[s
     workdir.mkdir(parents=True, exist_ok=True)
     out = workdir / "probe.json"
     command, cwd = _command(kind, url, workdir, out, extra)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     env.pop("SCRAPY_SETTINGS_MODULE", None)
     server_cpu = _proc_cpu_seconds(server_pid)
     with open(workdir / "crawl.log", "w") as log:
@@ -166,10 +171,14 @@ def run_crawl(kind: str, url: str, workdir: Path, server_pid: int, extra: list[s
     reactor = probe["reactor_thread_cpu"] or probe["process_cpu"]
     stages = probe["stages"]
     extraction = float(stats.get("newscrawler/extract/cpu_seconds", 0.0))
-    in_process = kind == "full" and not _uses_pool(extra)  # then extraction ran on the reactor thread
+    in_process = kind == "full" and not _uses_pool(
+        extra
+    )  # then extraction ran on the reactor thread
     own = sum(stages.values()) + (extraction if in_process else 0.0)
     # What the extraction workers did for the later stages (cleaning, dedup, storage).
-    worker = {stage: float(stats.get(f"newscrawler/worker/{stage}/cpu_seconds", 0.0)) for stage in STAGES}
+    worker = {
+        stage: float(stats.get(f"newscrawler/worker/{stage}/cpu_seconds", 0.0)) for stage in STAGES
+    }
     worker["extraction"] = 0.0 if in_process else extraction
     run = Run(
         kind=kind,
@@ -196,7 +205,9 @@ def run_crawl(kind: str, url: str, workdir: Path, server_pid: int, extra: list[s
         archive = workdir / "news.db"
         with sqlite3.connect(archive) as conn:
             run.articles = conn.execute("select count(*) from articles").fetchone()[0]
-        run.archive_bytes = sum(p.stat().st_size for p in workdir.glob("news.db*") if not p.name.endswith(".lock"))
+        run.archive_bytes = sum(
+            p.stat().st_size for p in workdir.glob("news.db*") if not p.name.endswith(".lock")
+        )
         raw = raw_path_for(archive)
         run.raw_bytes = sum(p.stat().st_size for p in raw.parent.glob(raw.name + "*"))
     return run
@@ -217,7 +228,8 @@ def report(layout: SiteLayout, runs: list[tuple[Run, Run]], extra: list[str]) ->
     ratios = [f.rate / b.rate for b, f in runs if b.rate]
     lines = [
         f"newscrawler crawl benchmark: {layout.pages} pages ({layout.articles} articles), {len(runs)} rounds, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}" + (f", {' '.join(extra)}" if extra else ""),
+        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+        + (f", {' '.join(extra)}" if extra else ""),
     ]
     for n, (b, f) in enumerate(runs, start=1):
         lines.append(
@@ -258,10 +270,18 @@ def report(layout: SiteLayout, runs: list[tuple[Run, Run]], extra: list[str]) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.crawl", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=int, default=2000, help="pages of the synthetic site (default 2000)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of (bare, full), alternating (default 3)")
-    parser.add_argument("--site-dir", type=Path, help="where the site is generated (default: a cached temp folder)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.crawl", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--pages", type=int, default=2000, help="pages of the synthetic site (default 2000)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of (bare, full), alternating (default 3)"
+    )
+    parser.add_argument(
+        "--site-dir", type=Path, help="where the site is generated (default: a cached temp folder)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the crawls' archives and logs")
     parser.add_argument(
         "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
@@ -271,7 +291,9 @@ def main(argv: list[str] | None = None) -> int:
     site_dir = args.site_dir or Path(tempfile.gettempdir()) / f"newscrawler-bench-site-{args.pages}"
     started = time.monotonic()
     layout = generate_site(args.pages, site_dir)
-    print(f"site: {layout.pages} pages in {site_dir} ({time.monotonic() - started:.0f}s)", flush=True)
+    print(
+        f"site: {layout.pages} pages in {site_dir} ({time.monotonic() - started:.0f}s)", flush=True
+    )
     extra = [x for s in args.settings for x in ("-s", s)]
     workdir = Path(tempfile.mkdtemp(prefix="newscrawler-bench-"))
     server = subprocess.Popen(

@@ -33,7 +33,9 @@ def clean(text: str) -> str:
 
 
 def load_pairs(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def score_pairs(pairs: list[dict[str, Any]]) -> list[tuple[dict[str, Any], float, bool]]:
@@ -49,7 +51,9 @@ def score_pairs(pairs: list[dict[str, Any]]) -> list[tuple[dict[str, Any], float
     return scored
 
 
-def confusion(scored: list[tuple[dict[str, Any], float, bool]], threshold: float) -> dict[str, float]:
+def confusion(
+    scored: list[tuple[dict[str, Any], float, bool]], threshold: float
+) -> dict[str, float]:
     tp = fp = fn = tn = 0
     for pair, similarity, shared in scored:
         predicted = shared and similarity >= threshold
@@ -61,7 +65,15 @@ def confusion(scored: list[tuple[dict[str, Any], float, bool]], threshold: float
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn, "precision": precision, "recall": recall, "f1": f1}
+    return {
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+    }
 
 
 def cost_per_article(texts: list[str], repeat: int = 3) -> float:
@@ -87,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     scored = score_pairs(pairs)
 
     overall = confusion(scored, args.threshold)
-    print(f"{len(pairs)} pairs ({sum(p['same_story'] for p in pairs)} same story), threshold {args.threshold}")
+    print(
+        f"{len(pairs)} pairs ({sum(p['same_story'] for p in pairs)} same story), threshold {args.threshold}"
+    )
     print(f"precision {overall['precision']:.3f}  recall {overall['recall']:.3f}  F1 {overall['f1']:.3f}  "
           f"(tp {overall['tp']}, fp {overall['fp']}, fn {overall['fn']}, tn {overall['tn']})")  # fmt: skip
     print("\nper kind (overlap min / max, correct decisions):")
@@ -96,13 +110,19 @@ def main(argv: list[str] | None = None) -> int:
         by_kind[entry[0]["kind"]].append(entry)
     for kind, entries in sorted(by_kind.items()):
         sims = [s for _, s, _ in entries]
-        right = sum((shared and s >= args.threshold) == bool(p["same_story"]) for p, s, shared in entries)
+        right = sum(
+            (shared and s >= args.threshold) == bool(p["same_story"]) for p, s, shared in entries
+        )
         label = "same" if entries[0][0]["same_story"] else "different"
-        print(f"  {kind:26} {label:9} n={len(entries):3}  sim {min(sims):.2f}-{max(sims):.2f}  correct {right}/{len(entries)}")
+        print(
+            f"  {kind:26} {label:9} n={len(entries):3}  sim {min(sims):.2f}-{max(sims):.2f}  correct {right}/{len(entries)}"
+        )
     print("\nthreshold sweep:")
     for threshold in (0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9):
         c = confusion(scored, threshold)
-        print(f"  {threshold:.2f}  precision {c['precision']:.3f}  recall {c['recall']:.3f}  F1 {c['f1']:.3f}")
+        print(
+            f"  {threshold:.2f}  precision {c['precision']:.3f}  recall {c['recall']:.3f}  F1 {c['f1']:.3f}"
+        )
     texts = [clean(p[side]["body"]) for p in pairs for side in ("a", "b")]
     print(f"\ncost per article: {cost_per_article(texts):.2f} ms to sign (MinHash {NUM_PERM} permutations, "
           f"{BANDS} LSH buckets); stored: {NUM_PERM * 8} bytes of signature + {BANDS} indexed bucket rows")  # fmt: skip

@@ -49,7 +49,9 @@ class Probe:
     def from_crawler(cls, crawler: Crawler) -> Probe:
         out = crawler.settings.get("BENCH_PROBE_OUT")
         if not out:
-            raise NotConfigured("BENCH_PROBE_OUT is empty: the benchmark probe has nowhere to write")
+            raise NotConfigured(
+                "BENCH_PROBE_OUT is empty: the benchmark probe has nowhere to write"
+            )
         probe = cls(crawler, Path(out))
         crawler.signals.connect(probe.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(probe.engine_stopped, signal=signals.engine_stopped)
@@ -92,7 +94,9 @@ class Probe:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         report = {
-            "reactor_thread_cpu": time.thread_time() if threading.get_ident() == self.reactor_thread else None,
+            "reactor_thread_cpu": time.thread_time()
+            if threading.get_ident() == self.reactor_thread
+            else None,
             "process_cpu": usage.ru_utime + usage.ru_stime,
             "maxrss_kb": usage.ru_maxrss,
             "components": dict(self.cpu),

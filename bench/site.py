@@ -60,7 +60,10 @@ class SiteLayout:
 
     @staticmethod
     def _listing_pages(articles: int) -> int:
-        return sum(max(1, -(-len(range(c, articles, len(CATEGORIES))) // PER_PAGE)) for c in range(len(CATEGORIES)))
+        return sum(
+            max(1, -(-len(range(c, articles, len(CATEGORIES))) // PER_PAGE))
+            for c in range(len(CATEGORIES))
+        )
 
     def in_category(self, c: int) -> int:
         return len(range(c, self.articles, len(CATEGORIES)))
@@ -95,7 +98,11 @@ class _Writer:
         return " ".join(rng.choices(self.words, k=rng.randint(5, 9))).capitalize()
 
     def _slug(self, i: int) -> str:
-        base = self.titles[i].lower().translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}))
+        base = (
+            self.titles[i]
+            .lower()
+            .translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}))
+        )
         return "-".join(re.findall(r"[a-z]+", base)[:6]) + f"-{i}"
 
     def published(self, i: int) -> str:
@@ -112,24 +119,58 @@ class _Writer:
     # -- theme parts (what makes real WordPress pages 60–100 KB) -----------------------------
 
     def _css(self, rng: random.Random) -> str:
-        props = ("margin", "padding", "color", "font-size", "line-height", "border", "display", "gap")
+        props = (
+            "margin",
+            "padding",
+            "color",
+            "font-size",
+            "line-height",
+            "border",
+            "display",
+            "gap",
+        )
         rules = []
         for n in range(420):
-            sel = f".wp-block-{rng.choice(self.words).lower()}-{n} .{rng.choice(self.words).lower()}"
-            body = ";".join(f"{rng.choice(props)}:{rng.randint(0, 40)}px" for _ in range(rng.randint(2, 5)))
+            sel = (
+                f".wp-block-{rng.choice(self.words).lower()}-{n} .{rng.choice(self.words).lower()}"
+            )
+            body = ";".join(
+                f"{rng.choice(props)}:{rng.randint(0, 40)}px" for _ in range(rng.randint(2, 5))
+            )
             rules.append(f"{sel}{{{body}}}")
         return "\n".join(rules)
 
     def _js(self, rng: random.Random) -> str:
-        settings = {f"{rng.choice(self.words).lower()}_{n}": rng.choice(self.words) for n in range(260)}
+        settings = {
+            f"{rng.choice(self.words).lower()}_{n}": rng.choice(self.words) for n in range(260)
+        }
         return "window._wpSettings = " + json.dumps(settings, ensure_ascii=False) + ";"
 
     def _sprite(self, rng: random.Random) -> str:
         symbols = []
-        for name in ("facebook", "x", "whatsapp", "mail", "print", "search", "menu", "close", "rss", "comment"):
-            points = " ".join(f"{rng.randint(0, 24)}.{rng.randint(0, 99)},{rng.randint(0, 24)}" for _ in range(60))
-            symbols.append(f'<symbol id="icon-{name}" viewBox="0 0 24 24"><path d="M{points}Z"/></symbol>')
-        return '<svg xmlns="http://www.w3.org/2000/svg" style="display:none">' + "".join(symbols) + "</svg>"
+        for name in (
+            "facebook",
+            "x",
+            "whatsapp",
+            "mail",
+            "print",
+            "search",
+            "menu",
+            "close",
+            "rss",
+            "comment",
+        ):
+            points = " ".join(
+                f"{rng.randint(0, 24)}.{rng.randint(0, 99)},{rng.randint(0, 24)}" for _ in range(60)
+            )
+            symbols.append(
+                f'<symbol id="icon-{name}" viewBox="0 0 24 24"><path d="M{points}Z"/></symbol>'
+            )
+        return (
+            '<svg xmlns="http://www.w3.org/2000/svg" style="display:none">'
+            + "".join(symbols)
+            + "</svg>"
+        )
 
     def _head(self, title: str, path: str, extra: str = "") -> list[str]:
         return [
@@ -254,7 +295,9 @@ class _Writer:
         ]  # fmt: skip
         size = sum(len(p.encode()) for p in parts)
         target = rng.randint(60_000, 100_000) - 1_500
-        comments = ['<div id="comments" class="comments-area">\n<h2 class="comments-title">Kommentare</h2>\n<ol class="comment-list">\n']
+        comments = [
+            '<div id="comments" class="comments-area">\n<h2 class="comments-title">Kommentare</h2>\n<ol class="comment-list">\n'
+        ]
         n = 0
         while size < target:
             n += 1
@@ -362,9 +405,16 @@ class _Http(asyncio.Protocol):
             file = file / "index.html"
         try:
             body = file.read_bytes()
-            status, kind = b"200 OK", b"text/html; charset=utf-8" if file.suffix == ".html" else b"text/plain"
+            status, kind = (
+                b"200 OK",
+                b"text/html; charset=utf-8" if file.suffix == ".html" else b"text/plain",
+            )
         except OSError:
-            body, status, kind = b"<!doctype html><title>404</title>", b"404 Not Found", b"text/html; charset=utf-8"
+            body, status, kind = (
+                b"<!doctype html><title>404</title>",
+                b"404 Not Found",
+                b"text/html; charset=utf-8",
+            )
         assert self.transport is not None
         self.transport.write(
             b"HTTP/1.1 " + status + b"\r\nContent-Type: " + kind + b"\r\nContent-Length: "
@@ -382,7 +432,9 @@ async def serve(root: Path, port: int = 0) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.site", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.site", description=__doc__.split("\n\n")[0]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="write a site of N pages into DIR")
     gen.add_argument("pages", type=int)

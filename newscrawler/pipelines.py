@@ -207,7 +207,9 @@ class ValidatePipeline:
             raise _QUALITY_DROPS[problem](f"not an article ({problem}): {url}", log_level="INFO")
         words = len(body.split())
         if words < self.min_words:
-            raise TooShort(f"{words} words < VALIDATE_MIN_WORDS={self.min_words}: {url}", log_level="INFO")
+            raise TooShort(
+                f"{words} words < VALIDATE_MIN_WORDS={self.min_words}: {url}", log_level="INFO"
+            )
         return item
 
 
@@ -247,7 +249,9 @@ class DedupPipeline:
         threshold = settings.getfloat("DEDUP_NEAR_THRESHOLD", 0.7)
         if not 0.0 < threshold <= 1.0:
             raise NotConfigured(f"DEDUP_NEAR_THRESHOLD must be in (0, 1], got {threshold}")
-        pipeline = cls(crawler, near=settings.getbool("DEDUP_NEAR_ENABLED", True), threshold=threshold)
+        pipeline = cls(
+            crawler, near=settings.getbool("DEDUP_NEAR_ENABLED", True), threshold=threshold
+        )
         crawler.signals.connect(pipeline.request_dropped, signal=signals.request_dropped)
         return pipeline
 
@@ -304,7 +308,9 @@ class DedupPipeline:
             if signature is not None:
                 archive.add_signature(url, signature)
                 if not adapter.get("duplicate_of_url"):
-                    match = archive.find_near_duplicate(signature, url=url, threshold=self.threshold)
+                    match = archive.find_near_duplicate(
+                        signature, url=url, threshold=self.threshold
+                    )
                     if match is not None:
                         adapter["duplicate_of_url"] = match.url
                         adapter["similarity"] = round(match.similarity, 3)
@@ -382,7 +388,9 @@ class ArchivePipeline:
         try:
             archive.finish_crawl(reason, stats, counts)
         except Exception:
-            logger.exception("could not record the end of crawl %s in %s", archive.crawl_id, archive.path)
+            logger.exception(
+                "could not record the end of crawl %s in %s", archive.crawl_id, archive.path
+            )
         finally:
             archive.release()
             del self.crawler._newscrawler_archive  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ class CanonicalRequestFingerprinter:
     """
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "CanonicalRequestFingerprinter":
+    def from_crawler(cls, crawler: Crawler) -> CanonicalRequestFingerprinter:
         return cls()
 
     def fingerprint(self, request: Request) -> bytes:

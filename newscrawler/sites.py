@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["DEFAULT_SITES_FILE", "SiteProfile", "SiteProfileError", "load_profiles", "load_profile"]
+__all__ = ["DEFAULT_SITES_FILE", "SiteProfile", "SiteProfileError", "load_profile", "load_profiles"]
 
 #: The bundled profiles, read as package data so they load from a zipped egg too (scrapyd).
 DEFAULT_SITES_FILE = resources.files("newscrawler").joinpath("sites.toml")
@@ -82,7 +82,9 @@ class SiteProfile:
         return cls(
             name=name,
             start_urls=tuple(start_urls),
-            allowed_domains=tuple(_str_list(name, "allowed_domains", data.get("allowed_domains", []))),
+            allowed_domains=tuple(
+                _str_list(name, "allowed_domains", data.get("allowed_domains", []))
+            ),
             article_pattern=compiled,
             related_labels=tuple(_str_list(name, "related_labels", data.get("related_labels", []))),
             language=data.get("language"),
@@ -106,7 +108,9 @@ def load_profiles(path: str | Path | None = None) -> dict[str, SiteProfile]:
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise SiteProfileError(f"sites file {str(file)!r} does not exist (setting SITES_FILE)") from exc
+        raise SiteProfileError(
+            f"sites file {str(file)!r} does not exist (setting SITES_FILE)"
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise SiteProfileError(f"sites file {str(file)!r} is not valid TOML: {exc}") from exc
     return {name: SiteProfile.from_mapping(name, table) for name, table in data.items()}

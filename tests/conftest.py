@@ -40,7 +40,9 @@ def run_crawl(archive: Path, *args: str, timeout: float = 180) -> subprocess.Com
 
 
 @pytest.fixture(scope="session")
-def demo_crawl(demo_server: DemoServer, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+def demo_crawl(
+    demo_server: DemoServer, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """One real crawl of the demo site (site profile ``demo``); tests read its archive."""
     archive = tmp_path_factory.mktemp("demo") / "news.db"
     result = run_crawl(archive, "-a", "site=demo", "-a", f"start_urls={demo_server.url}")

@@ -37,7 +37,9 @@ def archive(tmp_path):
 def test_open_creates_folder_schema_wal_and_fts(tmp_path):
     Archive.open(tmp_path / "a" / "b" / "news.db").close()
     db = Database(tmp_path / "a" / "b" / "news.db")
-    assert {"articles", "related_links", "crawls", "url_aliases", "articles_fts"} <= set(db.table_names())
+    assert {"articles", "related_links", "crawls", "url_aliases", "articles_fts"} <= set(
+        db.table_names()
+    )
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
     assert db["articles"].detect_fts() == "articles_fts"
 
@@ -81,13 +83,22 @@ def test_same_url_again_is_unchanged_or_updated_never_a_second_row(archive):
 
 
 def test_related_links_resolve_in_either_order(archive):
-    a = article("https://example.org/a", related=[
-        {"url": "https://example.org/b", "title": "B"},
-        {"url": "https://example.org/elsewhere", "title": "X"},
-    ])
+    a = article(
+        "https://example.org/a",
+        related=[
+            {"url": "https://example.org/b", "title": "B"},
+            {"url": "https://example.org/elsewhere", "title": "X"},
+        ],
+    )
     archive.add_article(a)
     archive.flush()  # b not archived yet
-    archive.add_article(article("https://example.org/b", body="B-Text", related=[{"url": "https://example.org/a", "title": "A"}]))
+    archive.add_article(
+        article(
+            "https://example.org/b",
+            body="B-Text",
+            related=[{"url": "https://example.org/a", "title": "A"}],
+        )
+    )
     archive.flush()
     rows = {(r["article_id"], r["position"]): r for r in archive.db["related_links"].rows}
     assert rows[(1, 1)]["target_article_id"] == 2  # resolved once b arrived
@@ -97,7 +108,11 @@ def test_related_links_resolve_in_either_order(archive):
 
 
 def test_alias_resolves_to_the_article_and_its_links(archive):
-    archive.add_article(article("https://example.org/a", related=[{"url": "https://example.org/copy", "title": "C"}]))
+    archive.add_article(
+        article(
+            "https://example.org/a", related=[{"url": "https://example.org/copy", "title": "C"}]
+        )
+    )
     archive.add_article(article("https://example.org/b", body="B-Text"))
     archive.flush()
     archive.add_alias("https://example.org/copy", "https://example.org/b", "duplicate_content")
@@ -109,8 +124,12 @@ def test_alias_resolves_to_the_article_and_its_links(archive):
 def test_full_text_search_stays_in_sync_on_update(archive):
     archive.add_article(article("https://example.org/1", body="Stoltenberg sprach in Washington."))
     archive.flush()
-    assert [r["url"] for r in archive.db["articles"].search("Stoltenberg")] == ["https://example.org/1"]
-    archive.add_article(article("https://example.org/1", body="Rutte sprach in Brüssel.", content_hash="h2"))
+    assert [r["url"] for r in archive.db["articles"].search("Stoltenberg")] == [
+        "https://example.org/1"
+    ]
+    archive.add_article(
+        article("https://example.org/1", body="Rutte sprach in Brüssel.", content_hash="h2")
+    )
     archive.flush()
     assert list(archive.db["articles"].search("Stoltenberg")) == []
     assert len(list(archive.db["articles"].search("Rutte"))) == 1
@@ -183,18 +202,25 @@ def test_a_changed_article_keeps_its_earlier_versions(archive):
     archive.flush()
     archive.add_article(article("https://example.org/1", body="Zweite Fassung.", content_hash="h2"))
     archive.flush()
-    archive.add_article(article("https://example.org/1", body="Dritte Fassung.", content_hash="h3", title="Neu"))
+    archive.add_article(
+        article("https://example.org/1", body="Dritte Fassung.", content_hash="h3", title="Neu")
+    )
     archive.flush()
     row = archive.db["articles"].get(1)
     assert (row["body"], row["versions"]) == ("Dritte Fassung.", 3)
     versions = list(archive.db["article_versions"].rows_where(order_by="version"))
-    assert [(v["version"], v["body"]) for v in versions] == [(1, "Erste Fassung."), (2, "Zweite Fassung.")]
+    assert [(v["version"], v["body"]) for v in versions] == [
+        (1, "Erste Fassung."),
+        (2, "Zweite Fassung."),
+    ]
     assert json.loads(versions[0]["changed_fields"]) == ["body"]
     assert json.loads(versions[1]["changed_fields"]) == ["title", "body"]
     assert versions[0]["first_seen_at"] == row["first_seen_at"]
     assert versions[1]["first_seen_at"] == versions[0]["replaced_at"]
     # Seeing the newest text again adds no version.
-    archive.add_article(article("https://example.org/1", body="Dritte Fassung.", content_hash="h3", title="Neu"))
+    archive.add_article(
+        article("https://example.org/1", body="Dritte Fassung.", content_hash="h3", title="Neu")
+    )
     assert archive.flush().unchanged == 1
     assert archive.db["article_versions"].count == 2
 
@@ -220,5 +246,7 @@ def test_an_alias_waits_for_its_article_when_a_batch_is_written_before_it(tmp_pa
     archive.add_article(article("https://example.org/x"))
     archive.flush()
     db = Database(path)
-    assert [(r["url"], r["reason"]) for r in db["url_aliases"].rows] == [("https://example.org/?p=1", "redirect")]
+    assert [(r["url"], r["reason"]) for r in db["url_aliases"].rows] == [
+        ("https://example.org/?p=1", "redirect")
+    ]
     archive.close()

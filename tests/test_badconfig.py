@@ -30,18 +30,34 @@ def error_line(stderr: str, *needles: str) -> str:
 def newer_archive(path: Path) -> Path:
     archive = Archive.open(path)
     archive.db["_sqlite_migrations"].insert(
-        {"migration_set": "newscrawler", "name": "m999_from_the_future", "applied_at": "2030-01-01 00:00:00"}
+        {
+            "migration_set": "newscrawler",
+            "name": "m999_from_the_future",
+            "applied_at": "2030-01-01 00:00:00",
+        }
     )
     archive.close()
     return path
 
 
 CASES = {
-    "unknown profile": (["-a", "site=no-such-site"], ("no site profile named 'no-such-site'", "known: demo")),
-    "malformed profile file": (["-a", "site=x", "-s", "SITES_FILE={tmp}/bad.toml"], ("bad.toml", "is not valid TOML")),
-    "profile with a bad key": (["-a", "site=x", "-s", "SITES_FILE={tmp}/badkey.toml"], ("unknown key(s) stat_urls", "allowed:")),
+    "unknown profile": (
+        ["-a", "site=no-such-site"],
+        ("no site profile named 'no-such-site'", "known: demo"),
+    ),
+    "malformed profile file": (
+        ["-a", "site=x", "-s", "SITES_FILE={tmp}/bad.toml"],
+        ("bad.toml", "is not valid TOML"),
+    ),
+    "profile with a bad key": (
+        ["-a", "site=x", "-s", "SITES_FILE={tmp}/badkey.toml"],
+        ("unknown key(s) stat_urls", "allowed:"),
+    ),
     "missing start URL": ([], ("nothing to crawl", "pass -a start_urls=URL")),
-    "start URL not http": (["-a", "start_urls=ftp://example.de/"], ("'ftp://example.de/'", "is not an http(s) URL")),
+    "start URL not http": (
+        ["-a", "start_urls=ftp://example.de/"],
+        ("'ftp://example.de/'", "is not an http(s) URL"),
+    ),
 }
 
 
@@ -62,7 +78,10 @@ def test_an_unwritable_archive_path_names_the_setting_to_change(tmp_path):
     blocker.write_text("a file where the archive's folder should be")
     for extra, needles in (
         ((), ("cannot open the raw-pages file", "point RAW_ARCHIVE_PATH at another file")),
-        (("-s", "RAW_ARCHIVE_ENABLED=False"), ("cannot create the archive", "point ARCHIVE_PATH at a writable file")),
+        (
+            ("-s", "RAW_ARCHIVE_ENABLED=False"),
+            ("cannot create the archive", "point ARCHIVE_PATH at a writable file"),
+        ),
     ):
         result = run_crawl(blocker / "news.db", *START, *extra, timeout=60)
         assert result.returncode == 1, result.stderr[-2000:]
@@ -85,7 +104,15 @@ def test_an_archive_from_a_newer_schema_is_refused_untouched(tmp_path):
     before = digest(archive)
     result = run_crawl(archive, *START, timeout=60)
     assert result.returncode == 1
-    line = error_line(result.stderr, "written by a newer newscrawler", "m999_from_the_future", "upgrade newscrawler")
+    line = error_line(
+        result.stderr,
+        "written by a newer newscrawler",
+        "m999_from_the_future",
+        "upgrade newscrawler",
+    )
     assert re.search(r"point ARCHIVE_PATH at another file", line)
     assert digest(archive) == before
-    assert not archive.with_name("news.db-wal").exists() or archive.with_name("news.db-wal").stat().st_size == 0
+    assert (
+        not archive.with_name("news.db-wal").exists()
+        or archive.with_name("news.db-wal").stat().st_size == 0
+    )

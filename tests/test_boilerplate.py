@@ -33,7 +33,10 @@ def test_seed_tail_is_cut_and_the_last_real_paragraph_kept():
         ("Text.\n\nRELATED POSTS\n\nx", "Text."),
         ("Text.\n\nSchreibe einen Kommentar\n\nName *", "Text."),
         # A marker inside a sentence is text, not a tail.
-        ("Weitere Nachrichten zum Gipfel folgen.\n\nEnde.", "Weitere Nachrichten zum Gipfel folgen.\n\nEnde."),
+        (
+            "Weitere Nachrichten zum Gipfel folgen.\n\nEnde.",
+            "Weitere Nachrichten zum Gipfel folgen.\n\nEnde.",
+        ),
         # Never the whole text.
         ("Kommentare\n\nText.", "Kommentare\n\nText."),
     ],
@@ -44,7 +47,10 @@ def test_strip_boilerplate_tail(before, after):
 
 def test_tail_markers_are_configuration():
     assert strip_boilerplate_tail("A\n\nSiehe unten\n\nB", ["Siehe unten"]) == "A"
-    assert strip_boilerplate_tail("A\n\nÄhnliche Themen\n\nB", ["Siehe unten"]) == "A\n\nÄhnliche Themen\n\nB"
+    assert (
+        strip_boilerplate_tail("A\n\nÄhnliche Themen\n\nB", ["Siehe unten"])
+        == "A\n\nÄhnliche Themen\n\nB"
+    )
 
 
 def test_inserts_are_dropped_in_the_middle():
@@ -74,8 +80,10 @@ def test_extract_source_attribution(text, source):
         ("Text.\n\n© Reuters/Annegret Hilse\n\nMehr.", "Text.\n\nMehr."),
         ("Text.\n\nPhoto: AP Photo/Evan Vucci", "Text."),
         # A sentence that mentions a photo is text; so is a credit for the text itself.
-        ("Foto: Das Bild zeigt den Kanzler bei seiner Ankunft in Washington, wo er von Präsident Biden am Flughafen empfangen und anschließend zum Weißen Haus gebracht wurde.",
-         "Foto: Das Bild zeigt den Kanzler bei seiner Ankunft in Washington, wo er von Präsident Biden am Flughafen empfangen und anschließend zum Weißen Haus gebracht wurde."),
+        (
+            "Foto: Das Bild zeigt den Kanzler bei seiner Ankunft in Washington, wo er von Präsident Biden am Flughafen empfangen und anschließend zum Weißen Haus gebracht wurde.",
+            "Foto: Das Bild zeigt den Kanzler bei seiner Ankunft in Washington, wo er von Präsident Biden am Flughafen empfangen und anschließend zum Weißen Haus gebracht wurde.",
+        ),
         ("Text.\n\nQuelle: Reuters", "Text.\n\nQuelle: Reuters"),
     ],
 )
@@ -93,7 +101,10 @@ def test_strip_credits(before, after):
     ],
 )
 def test_newsletter_and_share_prompts_are_dropped(prompt):
-    assert strip_boilerplate(f"Erster Absatz.\n\n{prompt}\n\nZweiter Absatz.") == "Erster Absatz.\n\nZweiter Absatz."
+    assert (
+        strip_boilerplate(f"Erster Absatz.\n\n{prompt}\n\nZweiter Absatz.")
+        == "Erster Absatz.\n\nZweiter Absatz."
+    )
 
 
 def test_boilerplate_around_a_seed_like_text_goes_and_every_real_paragraph_stays():

@@ -67,7 +67,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=shutil.which("chromedriver")))
+    driver = webdriver.Chrome(
+        options=options, service=Service(executable_path=shutil.which("chromedriver"))
+    )
     driver.set_page_load_timeout(30)
     try:
         yield driver
@@ -96,7 +98,9 @@ def datasette_url(demo_crawl, tmp_path_factory: pytest.TempPathFactory) -> Itera
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"datasette did not start: {Path(log.name).read_text()[-2000:]}") from None
+                    raise RuntimeError(
+                        f"datasette did not start: {Path(log.name).read_text()[-2000:]}"
+                    ) from None
                 time.sleep(0.2)
         yield url
     finally:
@@ -117,7 +121,9 @@ def test_search_facet_and_canned_query_in_a_real_browser(browser, datasette_url,
     driver = browser
     # 1. Search the articles table from its search box.
     driver.get(f"{datasette_url}/news/articles")
-    assert "One row per article" in driver.find_element(By.TAG_NAME, "body").text  # metadata description
+    assert (
+        "One row per article" in driver.find_element(By.TAG_NAME, "body").text
+    )  # metadata description
     box = driver.find_element(By.ID, "_search")
     box.send_keys("Stoltenberg")
     box.submit()

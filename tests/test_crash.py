@@ -51,7 +51,9 @@ def start(command: list[str], log: Path) -> subprocess.Popen[str]:
         return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, text=True)
 
 
-def wait_for_requests(server: HostileServer, count: int, proc: subprocess.Popen[str], timeout: float = 60) -> None:
+def wait_for_requests(
+    server: HostileServer, count: int, proc: subprocess.Popen[str], timeout: float = 60
+) -> None:
     deadline = time.monotonic() + timeout
     while len(server.paths()) < count:
         assert proc.poll() is None, "the crawl ended before it could be interrupted"
@@ -75,18 +77,27 @@ def assert_consistent(archive: Path) -> None:
     raw = archive.with_name(archive.stem + "-raw.db")
     if raw.exists():
         assert rows(raw, "pragma integrity_check")[0][0] == "ok"
-    for row in rows(archive, "select a.*, (select count(*) from related_links r where r.article_id = a.id) as links from articles a"):
+    for row in rows(
+        archive,
+        "select a.*, (select count(*) from related_links r where r.article_id = a.id) as links from articles a",
+    ):
         assert row["title"] and row["body"] and row["content_hash"], row["url"]
         assert row["word_count"] == len(row["body"].split()), row["url"]
         assert row["links"] > 0, row["url"]  # every demo article has its related block
-    assert rows(archive, "select count(*) from articles_fts")[0][0] == rows(archive, "select count(*) from articles")[0][0]
+    assert (
+        rows(archive, "select count(*) from articles_fts")[0][0]
+        == rows(archive, "select count(*) from articles")[0][0]
+    )
 
 
 def assert_complete(archive: Path) -> None:
     """The archive holds the demo site exactly as an uninterrupted crawl does (tests/test_crawl.py)."""
     archived = archived_paths(archive)
     assert len(archived) == len(set(archived)) == GENUINE_ARTICLES
-    aliases = {urlsplit(r["url"]).path for r in rows(archive, "select url from url_aliases where reason = 'duplicate_content'")}
+    aliases = {
+        urlsplit(r["url"]).path
+        for r in rows(archive, "select url from url_aliases where reason = 'duplicate_content'")
+    }
     assert set(demo_pages()) == set(archived) | aliases
 
 
@@ -95,7 +106,9 @@ def test_a_stop_signal_writes_the_pending_batch_and_finishes_the_run(slow_demo, 
     archive = tmp_path / "news.db"
     before = len(slow_demo.paths())
     # A batch larger than the site: nothing is written until the crawl closes.
-    proc = start(crawl_command(slow_demo, archive, "-s", "ARCHIVE_BATCH_SIZE=1000"), tmp_path / "crawl.log")
+    proc = start(
+        crawl_command(slow_demo, archive, "-s", "ARCHIVE_BATCH_SIZE=1000"), tmp_path / "crawl.log"
+    )
     wait_for_requests(slow_demo, before + 14, proc)
     proc.send_signal(signum)
     code = proc.wait(timeout=60)
@@ -132,7 +145,9 @@ def test_kill_9_at_random_moments_then_the_same_command_completes_the_archive(sl
             partial = archived_paths(archive)
             assert len(partial) == len(set(partial)) < GENUINE_ARTICLES, (trial, point)
             partial_sizes.append(len(partial))
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+        result = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+        )
         assert result.returncode == 0, (trial, point, result.stderr[-3000:])
         assert_consistent(archive)
         assert_complete(archive)
@@ -144,11 +159,18 @@ def test_kill_9_at_random_moments_then_the_same_command_completes_the_archive(sl
 
 def test_a_second_crawl_on_the_same_archive_refuses_and_the_first_loses_nothing(tmp_path):
     archive = tmp_path / "news.db"
-    with HostileServer(static_root=DEMO_SITE, delay=0.4) as slower:  # the first crawl outlasts the second's start
+    with HostileServer(
+        static_root=DEMO_SITE, delay=0.4
+    ) as slower:  # the first crawl outlasts the second's start
         first = start(crawl_command(slower, archive), tmp_path / "first.log")
         wait_for_requests(slower, 3, first)
         second = subprocess.run(
-            crawl_command(slower, archive), cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+            crawl_command(slower, archive),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         assert first.poll() is None, "the first crawl ended before the second started"
         assert first.wait(timeout=120) == 0, (tmp_path / "first.log").read_text()[-3000:]

@@ -48,7 +48,9 @@ def demo_pages() -> dict[str, lxml_html.HtmlElement]:
 
 def related_paths(page: lxml_html.HtmlElement) -> list[str]:
     """The hrefs of the page's "Ähnliche Themen" list, as the site wrote them."""
-    heading = page.xpath('//*[self::h2 or self::h3 or self::h4][starts-with(normalize-space(), "Ähnliche Themen")]')
+    heading = page.xpath(
+        '//*[self::h2 or self::h3 or self::h4][starts-with(normalize-space(), "Ähnliche Themen")]'
+    )
     assert heading, "every demo article has an Ähnliche Themen block"
     return heading[0].xpath("following-sibling::ul[1]//a/@href")
 
@@ -81,7 +83,10 @@ def test_every_demo_article_is_archived_exactly_once(demo_crawl):
     archive, _ = demo_crawl
     archived = [path_of(r["url"]) for r in rows(archive, "select url from articles")]
     assert len(archived) == len(set(archived))
-    aliases = {path_of(r["url"]) for r in rows(archive, "select url from url_aliases where reason = 'duplicate_content'")}
+    aliases = {
+        path_of(r["url"])
+        for r in rows(archive, "select url from url_aliases where reason = 'duplicate_content'")
+    }
     # Each article page of the site is either archived or recorded as another URL of one.
     assert set(demo_pages()) == set(archived) | aliases
     assert len(archived) == GENUINE_ARTICLES
@@ -90,7 +95,10 @@ def test_every_demo_article_is_archived_exactly_once(demo_crawl):
         assert path in archived
     assert len(REPUBLISHED & set(archived)) == 1
     # Different stories of one site are never linked as copies of each other.
-    assert rows(archive, "select count(*) as n from articles where duplicate_of is not null")[0]["n"] == 0
+    assert (
+        rows(archive, "select count(*) as n from articles where duplicate_of is not null")[0]["n"]
+        == 0
+    )
     assert len(REPUBLISHED & aliases) == 1
     assert all(ARTICLE_PATH.match(path) for path in archived)
 
@@ -130,7 +138,10 @@ def test_cleaning_keeps_every_real_paragraph(demo_crawl):
 def test_seed_article_is_stored_clean_and_complete(demo_crawl):
     archive, _ = demo_crawl
     (seed,) = rows(archive, "select * from articles where url like ?", (f"%{SEED_PATH}",))
-    assert seed["title"] == "Die NATO und Südkorea bereiten ein gemeinsames Projekt zur Unterstützung der Ukraine vor – Stoltenberg"
+    assert (
+        seed["title"]
+        == "Die NATO und Südkorea bereiten ein gemeinsames Projekt zur Unterstützung der Ukraine vor – Stoltenberg"
+    )
     body = seed["body"]
     assert body.startswith("Auf dem nächsten Gipfel wird die praktische Zusammenarbeit")
     assert "darüber berichtet Selenskyj antwortete" in body
@@ -161,7 +172,7 @@ def test_every_related_link_is_recorded_and_resolved(demo_crawl):
 
 
 def test_duplicates_are_stored_once_and_aliased(demo_crawl):
-    archive, result = demo_crawl
+    archive, _result = demo_crawl
     (crawl,) = rows(archive, "select * from crawls")
     stats = json.loads(crawl["stats"])
     assert stats["newscrawler/dedup/duplicate_content"] >= 1
@@ -176,7 +187,10 @@ def test_redirect_hops_resolve_to_the_article(demo_crawl):
     archive, _ = demo_crawl
     target = "/2024/07/05/ki-verordnung-der-eu-was-unternehmen-jetzt-wissen-muessen/"
     (article,) = rows(archive, "select id from articles where url like ?", (f"%{target}",))
-    aliases = {path_of(r["url"]): r for r in rows(archive, "select * from url_aliases where reason = 'redirect'")}
+    aliases = {
+        path_of(r["url"]): r
+        for r in rows(archive, "select * from url_aliases where reason = 'redirect'")
+    }
     for hop in ("/?p=4923", "/2024/07/05/ki-verordnung-der-eu/"):
         assert aliases[hop]["article_id"] == article["id"]
 
@@ -204,7 +218,9 @@ def test_second_run_adds_no_rows_and_a_second_crawl(demo_crawl, demo_server, tmp
     assert crawls[1]["articles_new"] == 0
     stats = json.loads(crawls[1]["stats"])
     # Young articles are re-checked conditionally (304: not modified); none is stored again.
-    seen_again = stats.get("newscrawler/incremental/not_modified", 0) + crawls[1]["articles_unchanged"]
+    seen_again = (
+        stats.get("newscrawler/incremental/not_modified", 0) + crawls[1]["articles_unchanged"]
+    )
     assert seen_again + stats.get("newscrawler/incremental/skipped_known", 0) >= before
     assert rows(copy, "select count(distinct crawl_id) as n from articles")[0]["n"] == 1
 
@@ -215,7 +231,9 @@ def test_depth_limit_bounds_the_related_walk(demo_server, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     one_hop = rows(tmp_path / "one.db", "select count(*) as n from articles")[0]["n"]
     assert one_hop == 1 + len(set(related_paths(demo_pages()[SEED_PATH])))
-    result = run_crawl(tmp_path / "all.db", "-a", f"start_urls={start}", "-s", "DEPTH_LIMIT=0")  # 0: no limit
+    result = run_crawl(
+        tmp_path / "all.db", "-a", f"start_urls={start}", "-s", "DEPTH_LIMIT=0"
+    )  # 0: no limit
     assert result.returncode == 0, result.stderr[-3000:]
     assert rows(tmp_path / "all.db", "select count(*) as n from articles")[0]["n"] > one_hop
 
@@ -241,7 +259,9 @@ def test_a_corrupt_archive_stops_the_crawl_and_is_left_untouched(demo_server, tm
 def test_feed_export_works_alongside_the_archive(demo_server, tmp_path):
     out = tmp_path / "articles.jsonl"
     start = demo_server.url.rstrip("/") + SEED_PATH
-    result = run_crawl(tmp_path / "news.db", "-a", f"start_urls={start}", "-s", "DEPTH_LIMIT=1", "-O", str(out))
+    result = run_crawl(
+        tmp_path / "news.db", "-a", f"start_urls={start}", "-s", "DEPTH_LIMIT=1", "-O", str(out)
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert any(item["url"].endswith(SEED_PATH) for item in items)
@@ -265,12 +285,16 @@ def test_demo_command_prints_a_summary(tmp_path):
     assert rows(archive, "select count(*) as n from articles")[0]["n"] > 20
 
 
-def test_extraction_workers_store_what_in_process_extraction_stores(demo_crawl, demo_server, tmp_path):
+def test_extraction_workers_store_what_in_process_extraction_stores(
+    demo_crawl, demo_server, tmp_path
+):
     """The default crawl extracts, cleans, hashes and signatures in a worker process; with
     EXTRACT_WORKERS=0 all of it runs in the crawl's own process. The archive must not tell."""
     pooled, _ = demo_crawl
     archive = tmp_path / "news.db"
-    result = run_crawl(archive, "-a", "site=demo", "-a", f"start_urls={demo_server.url}", "-s", "EXTRACT_WORKERS=0")
+    result = run_crawl(
+        archive, "-a", "site=demo", "-a", f"start_urls={demo_server.url}", "-s", "EXTRACT_WORKERS=0"
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "extracted in the crawl's process" in result.stderr
     sql = """select a.url, a.title, a.authors, a.published_at, a.body, a.word_count, a.source_attribution,
@@ -294,12 +318,23 @@ def test_extraction_workers_store_what_in_process_extraction_stores(demo_crawl, 
 
 
 @pytest.mark.parametrize(
-    "body, headers",
+    ("body", "headers"),
     [
-        ("<html><head><meta charset='iso-8859-1'></head><body><p>Grüße aus Köln</p></body></html>".encode("latin-1"), {}),
+        (
+            "<html><head><meta charset='iso-8859-1'></head><body><p>Grüße aus Köln</p></body></html>".encode(
+                "latin-1"
+            ),
+            {},
+        ),
         ("\ufeff<html><body><p>Straße „Zitat“</p></body></html>".encode("utf-8"), {}),
-        ("<html><body><p>Öl und Wein – 5 €</p></body></html>".encode("cp1252"), {"Content-Type": "text/html; charset=windows-1252"}),
-        (b"<html><body><p>broken \xff\xfe bytes</p></body></html>", {"Content-Type": "text/html; charset=utf-8"}),
+        (
+            "<html><body><p>Öl und Wein – 5 €</p></body></html>".encode("cp1252"),
+            {"Content-Type": "text/html; charset=windows-1252"},
+        ),
+        (
+            b"<html><body><p>broken \xff\xfe bytes</p></body></html>",
+            {"Content-Type": "text/html; charset=utf-8"},
+        ),
     ],
 )
 def test_a_worker_decodes_a_page_exactly_as_scrapy_does(body, headers):
@@ -317,14 +352,24 @@ def test_batches_written_during_the_crawl_make_the_same_archive(demo_crawl, demo
     is written at the end): the same articles, links, resolved targets and aliases."""
     whole, _ = demo_crawl
     archive = tmp_path / "news.db"
-    result = run_crawl(archive, "-a", "site=demo", "-a", f"start_urls={demo_server.url}", "-s", "ARCHIVE_BATCH_SIZE=3")
+    result = run_crawl(
+        archive,
+        "-a",
+        "site=demo",
+        "-a",
+        f"start_urls={demo_server.url}",
+        "-s",
+        "ARCHIVE_BATCH_SIZE=3",
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     articles = "select url, title, body, content_hash, duplicate_of is not null from articles"
     links = """select a.url, r.position, r.target_url, t.url from related_links r join articles a on a.id = r.article_id
                left join articles t on t.id = r.target_article_id"""
 
     def republished(row: tuple) -> bool:
-        return any(isinstance(v, str) and v.startswith("http") and path_of(v) in REPUBLISHED for v in row)
+        return any(
+            isinstance(v, str) and v.startswith("http") and path_of(v) in REPUBLISHED for v in row
+        )
 
     for sql in (articles, links, "select url, reason from url_aliases"):
         ours, theirs = set(map(tuple, rows(archive, sql))), set(map(tuple, rows(whole, sql)))

@@ -31,7 +31,9 @@ EMPTY_ON_DEMO = {"near_duplicates"}
 
 def get_json(archive: Path, path: str, status: int = 200) -> dict:
     async def fetch() -> dict:
-        datasette = Datasette([str(archive)], metadata=yaml.safe_load(METADATA.read_text(encoding="utf-8")))
+        datasette = Datasette(
+            [str(archive)], metadata=yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+        )
         response = await datasette.client.get(path)
         assert response.status_code == status, (path, response.text[:500])
         return response.json()
@@ -42,7 +44,9 @@ def get_json(archive: Path, path: str, status: int = 200) -> dict:
 def seed(archive: Path) -> sqlite3.Row:
     with sqlite3.connect(archive) as conn:
         conn.row_factory = sqlite3.Row
-        return conn.execute("select * from articles where url like ?", (f"%{SEED_PATH}",)).fetchone()
+        return conn.execute(
+            "select * from articles where url like ?", (f"%{SEED_PATH}",)
+        ).fetchone()
 
 
 def has_schema(archive: Path, table: str, column: str | None) -> bool:
@@ -62,7 +66,9 @@ def test_search_box_finds_the_seed_article(demo_crawl):
 def test_every_canned_query_runs_on_the_demo_archive(demo_crawl, name):
     archive, _ = demo_crawl
     if name in NOT_YET_IN_SCHEMA and not has_schema(archive, *NOT_YET_IN_SCHEMA[name]):
-        pytest.skip(f"{name}: {'.'.join(filter(None, NOT_YET_IN_SCHEMA[name]))} is not in the schema yet")
+        pytest.skip(
+            f"{name}: {'.'.join(filter(None, NOT_YET_IN_SCHEMA[name]))} is not in the schema yet"
+        )
     row = seed(archive)
     params = {"day": "2024-07-06", "q": "Südkorea", "id": str(row["id"]), "url": row["url"]}
     sql = QUERIES[name]["sql"]
@@ -90,7 +96,9 @@ def test_articles_of_a_day_are_that_days_articles_in_time_order(demo_crawl):
 
 def test_article_with_related_shows_both_directions(demo_crawl):
     archive, _ = demo_crawl
-    rows = get_json(archive, f"/news/article_with_related.json?_shape=objects&id={seed(archive)['id']}")["rows"]
+    rows = get_json(
+        archive, f"/news/article_with_related.json?_shape=objects&id={seed(archive)['id']}"
+    )["rows"]
     assert {r["direction"] for r in rows} == {"links to", "linked from"}
 
 
@@ -184,7 +192,9 @@ def test_metadata_describes_every_column_of_the_schema(tmp_path):
             assert tables.get(table, {}).get("description"), f"{table} has no description"
 
 
-@pytest.mark.parametrize("table", ["articles", "related_links", "crawls", "url_aliases", "articles_unique", "stories"])
+@pytest.mark.parametrize(
+    "table", ["articles", "related_links", "crawls", "url_aliases", "articles_unique", "stories"]
+)
 def test_tables_are_browsable(demo_crawl, table):
     archive, _ = demo_crawl
     assert get_json(archive, f"/news/{table}.json")["rows"]
@@ -213,7 +223,10 @@ def test_derived_date_columns(record, expected):
     from newscrawler.archive.derived import analyst_columns
 
     derived = analyst_columns(record)
-    got = tuple(derived[c] for c in ("published_utc", "published_offset", "published_day", "published_source"))
+    got = tuple(
+        derived[c]
+        for c in ("published_utc", "published_offset", "published_day", "published_source")
+    )
     assert got == expected
 
 
@@ -222,7 +235,13 @@ def test_an_older_archive_gets_its_dates_derived_on_upgrade(tmp_path):
 
     db = Database(tmp_path / "news.db")
     migrations.apply(db, stop_before="m004_analyst_columns")
-    db["articles"].insert({"url": "https://x.example/a/", "published_at": "2024-07-06T10:15:00+02:00"})
+    db["articles"].insert(
+        {"url": "https://x.example/a/", "published_at": "2024-07-06T10:15:00+02:00"}
+    )
     migrations.apply(db)
     row = next(db.query("select published_utc, published_day, published_source from articles"))
-    assert row == {"published_utc": "2024-07-06T08:15:00+00:00", "published_day": "2024-07-06", "published_source": "page"}
+    assert row == {
+        "published_utc": "2024-07-06T08:15:00+00:00",
+        "published_day": "2024-07-06",
+        "published_source": "page",
+    }

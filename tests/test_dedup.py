@@ -26,8 +26,9 @@ STORY = (
     "gesenkt, die Ersparnis komme aber nicht bei allen Kunden automatisch an."
 )
 EDITED = (
-    STORY.replace("am Dienstag", "am Dienstagvormittag")
-    .replace("sagte er in Bonn.", "sagte er am Rande einer Pressekonferenz in Bonn.")
+    STORY.replace("am Dienstag", "am Dienstagvormittag").replace(
+        "sagte er in Bonn.", "sagte er am Rande einer Pressekonferenz in Bonn."
+    )
     + "\n\nDie nächste Füllstandsmeldung wird für Ende Juli erwartet."
 )
 SAME_TOPIC = (
@@ -78,9 +79,16 @@ def test_archive_finds_a_near_duplicate_across_runs(tmp_path):
     first.close()
 
     later = Archive.open(path)  # a new run: nothing in memory
-    match = later.find_near_duplicate(signature_of(EDITED), url="https://b.example/9", threshold=0.7)
+    match = later.find_near_duplicate(
+        signature_of(EDITED), url="https://b.example/9", threshold=0.7
+    )
     assert match is not None and match.url == "https://a.example/1" and match.similarity > 0.7
-    assert later.find_near_duplicate(signature_of(SAME_TOPIC), url="https://b.example/8", threshold=0.7) is None
+    assert (
+        later.find_near_duplicate(
+            signature_of(SAME_TOPIC), url="https://b.example/8", threshold=0.7
+        )
+        is None
+    )
     # An article is never its own duplicate.
     assert later.find_near_duplicate(story, url="https://a.example/1", threshold=0.7) is None
     later.close()
@@ -88,7 +96,9 @@ def test_archive_finds_a_near_duplicate_across_runs(tmp_path):
 
 @pytest.fixture
 def pipelines(tmp_path):
-    crawler = get_crawler(NewsSpider, {"ARCHIVE_PATH": str(tmp_path / "news.db"), "ARCHIVE_BATCH_SIZE": 100})
+    crawler = get_crawler(
+        NewsSpider, {"ARCHIVE_PATH": str(tmp_path / "news.db"), "ARCHIVE_BATCH_SIZE": 100}
+    )
     crawler.spider = crawler._create_spider(start_urls="https://a.example/")
     dedup, archive = DedupPipeline.from_crawler(crawler), ArchivePipeline.from_crawler(crawler)
     dedup.open_spider()
@@ -150,7 +160,13 @@ def test_labelled_pairs_precision_and_recall_at_the_default_threshold():
     pairs = dedup_eval.load_pairs(dedup_eval.DEFAULT_PAIRS)
     assert len(pairs) >= 50
     kinds = {pair["kind"] for pair in pairs}
-    assert {"agency_copy", "translated_republished", "updated_version", "same_topic", "shared_boilerplate"} <= kinds
+    assert {
+        "agency_copy",
+        "translated_republished",
+        "updated_version",
+        "same_topic",
+        "shared_boilerplate",
+    } <= kinds
     result = dedup_eval.confusion(dedup_eval.score_pairs(pairs), settings.DEDUP_NEAR_THRESHOLD)
     assert result["precision"] >= 0.95, result
     assert result["recall"] >= 0.95, result
@@ -162,7 +178,9 @@ def test_fingerprints_are_stable_across_library_versions():
     If this fails after an upgrade (datasketch changed its default scheme in 2.0), archives
     written before would no longer find their copies: keep the old parameters or migrate.
     """
-    signature = signature_of("Die NATO und Südkorea bereiten ein gemeinsames Projekt zur Unterstützung der Ukraine vor")
+    signature = signature_of(
+        "Die NATO und Südkorea bereiten ein gemeinsames Projekt zur Unterstützung der Ukraine vor"
+    )
     assert signature.shingles == 11
     assert [int(v) for v in signature.minhashes[:4]] == [293231035, 153207374, 340705023, 272467708]
 
@@ -171,13 +189,32 @@ def test_signatures_are_datasketchs_affine32_minhash_bit_for_bit():
     """Our numpy MinHash is datasketch's MinHash(seed=1, crc32, affine32): archives stay comparable."""
     datasketch = pytest.importorskip("datasketch")
     rng = random.Random(7)
-    words = ["Gipfel", "Rom", "NATO", "Südkorea", "Ukraine", "Straße", "über", "Ölpreis", "die", "und", "ein"]
+    words = [
+        "Gipfel",
+        "Rom",
+        "NATO",
+        "Südkorea",
+        "Ukraine",
+        "Straße",
+        "über",
+        "Ölpreis",
+        "die",
+        "und",
+        "ein",
+    ]
     texts = ["eins", "eins zwei", "eins zwei drei", "ß ü ä ö"] + [
         " ".join(rng.choices(words, k=rng.randint(4, 400))) for _ in range(30)
     ]
     for text in texts:
         ours = signature_of(text)
-        reference = datasketch.MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32, scheme="affine32")
+        reference = datasketch.MinHash(
+            num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32, scheme="affine32"
+        )
         tokens = normalize_for_hash(text).split()
-        reference.update_batch([" ".join(tokens[i : i + 3]).encode() for i in range(max(1, len(tokens) - 2))])
-        assert ours is not None and ours.minhashes.tolist() == reference.hashvalues.astype("uint64").tolist(), text
+        reference.update_batch(
+            [" ".join(tokens[i : i + 3]).encode() for i in range(max(1, len(tokens) - 2))]
+        )
+        assert (
+            ours is not None
+            and ours.minhashes.tolist() == reference.hashvalues.astype("uint64").tolist()
+        ), text

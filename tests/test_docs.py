@@ -30,18 +30,27 @@ def test_every_setting_of_ours_is_documented(name):
     assert f"`{name}`" in README, f"README does not document the setting {name}"
 
 
-@pytest.mark.parametrize("command", sorted(p.stem for p in (ROOT / "newscrawler" / "commands").glob("[a-z]*.py")))
+@pytest.mark.parametrize(
+    "command", sorted(p.stem for p in (ROOT / "newscrawler" / "commands").glob("[a-z]*.py"))
+)
 def test_every_command_is_documented(command):
-    assert re.search(rf"scrapy {command.replace('_', '[-_]')}\b", README), f"README never shows `scrapy {command}`"
+    assert re.search(rf"scrapy {command.replace('_', '[-_]')}\b", README), (
+        f"README never shows `scrapy {command}`"
+    )
 
 
 @pytest.mark.parametrize("key", sorted(PROFILE_KEYS))
 def test_every_site_profile_key_is_documented(key):
-    assert re.search(rf"^{key} =|^\[\w+\.{key}\]", README, re.MULTILINE), f"README's profile example lacks {key}"
+    assert re.search(rf"^{key} =|^\[\w+\.{key}\]", README, re.MULTILINE), (
+        f"README's profile example lacks {key}"
+    )
 
 
 def test_the_first_lines_are_the_two_setup_commands():
     commands = [line.strip() for line in README.splitlines()[:12] if line.startswith("    ")]
     assert commands[0].endswith(".venv/bin/scrapy demo")
     assert commands[1].endswith(".venv/bin/python -m pytest")
-    assert all(c.startswith('python3 -m venv .venv && .venv/bin/pip install -e ".[test]"') for c in commands[:2])
+    assert all(
+        c.startswith('python3 -m venv .venv && .venv/bin/pip install -e ".[test]"')
+        for c in commands[:2]
+    )

@@ -47,12 +47,16 @@ def test_jsonl_has_every_article_once_with_lists_decoded(demo_crawl):
         assert len(rows) == conn.execute("select count(*) from articles").fetchone()[0]
     assert all(isinstance(r["authors"], list) and isinstance(r["tags"], list) for r in rows)
     assert [r["published_day"] for r in rows] == sorted(r["published_day"] for r in rows)
-    assert {"url", "title", "body", "published_utc", "raw_page_id", "extractor_version"} <= set(rows[0])
+    assert {"url", "title", "body", "published_utc", "raw_page_id", "extractor_version"} <= set(
+        rows[0]
+    )
 
 
 def test_days_and_site_filter(demo_crawl):
     archive, _ = demo_crawl
-    rows = jsonl(export(archive, "--since", "2024-07-05", "--until", "2024-07-06", "--site", "127.0.0.1"))
+    rows = jsonl(
+        export(archive, "--since", "2024-07-05", "--until", "2024-07-06", "--site", "127.0.0.1")
+    )
     assert rows and {r["published_day"] for r in rows} == {"2024-07-05", "2024-07-06"}
     assert jsonl(export(archive, "--site", "no-such-site.example")) == []
 
@@ -75,7 +79,9 @@ def test_copies_are_left_out_unless_asked_for(demo_crawl, tmp_path):
 def test_csv_to_a_file(demo_crawl, tmp_path):
     archive, _ = demo_crawl
     out = tmp_path / "articles.csv"
-    result = export(archive, "--format", "csv", "--since", "2024-07-06", "--until", "2024-07-06", "-o", str(out))
+    result = export(
+        archive, "--format", "csv", "--since", "2024-07-06", "--until", "2024-07-06", "-o", str(out)
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "exported 3 articles" in result.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))

@@ -54,7 +54,10 @@ def test_jsonld_array_picks_the_article_not_the_breadcrumbs() -> None:
         {"@type": "BreadcrumbList", "itemListElement": []},
         {
             "@type": ["NewsArticle", "ReportageNewsArticle"],
-            "author": [{"@type": "Person", "name": "A. Eins"}, {"@type": "Person", "name": "B. Zwei"}],
+            "author": [
+                {"@type": "Person", "name": "A. Eins"},
+                {"@type": "Person", "name": "B. Zwei"},
+            ],
             "datePublished": "2024-07-05T22:30:00Z",
             "keywords": "Politik, Europa",
         },
@@ -181,8 +184,16 @@ def test_kicker_is_not_part_of_the_title() -> None:
 @pytest.mark.parametrize(
     ("head", "body", "source"),
     [
-        ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-07-06T10:15:00+02:00"}</script>', "", "json-ld"),
-        ('<meta property="article:published_time" content="2024-07-06T10:15:00+02:00">', "", "meta"),
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-07-06T10:15:00+02:00"}</script>',
+            "",
+            "json-ld",
+        ),
+        (
+            '<meta property="article:published_time" content="2024-07-06T10:15:00+02:00">',
+            "",
+            "meta",
+        ),
         ("", '<time datetime="2024-07-06T10:15:00+02:00">6. Juli</time>', "time"),
     ],
 )
@@ -190,4 +201,7 @@ def test_the_date_says_where_it_came_from(head: str, body: str, source: str) -> 
     html = f"<html><head>{head}</head><body><article><h1>Titel</h1>{body}<p>{'Text ' * 40}</p></article></body></html>"
     article = extract_article(html, "https://example.org/a")
     assert article is not None
-    assert (article["published_at"], article["published_source"]) == ("2024-07-06T10:15:00+02:00", source)
+    assert (article["published_at"], article["published_source"]) == (
+        "2024-07-06T10:15:00+02:00",
+        source,
+    )

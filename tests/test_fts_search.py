@@ -12,7 +12,9 @@ from newscrawler.archive import Archive
 from newscrawler.archive.migrations import FTS_RANK, migrations
 
 METADATA = Path(__file__).resolve().parents[1] / "newscrawler" / "archive" / "metadata.yml"
-SEARCH_SQL = yaml.safe_load(METADATA.read_text(encoding="utf-8"))["databases"]["news"]["queries"]["search_ranked"]["sql"]
+SEARCH_SQL = yaml.safe_load(METADATA.read_text(encoding="utf-8"))["databases"]["news"]["queries"][
+    "search_ranked"
+]["sql"]
 # The plain ranking the canned query must agree with whenever it ranks every match.
 EXACT_SQL = """select articles.id from articles_fts join articles on articles.rowid = articles_fts.rowid
 where articles_fts match :q and articles.duplicate_of is null
@@ -49,7 +51,10 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.Connection
         return (f"https://x.example/{n}", "x.example", f"Meldung {n}", body)
 
     with conn:
-        conn.executemany("insert into articles (url, site, title, body) values (?, ?, ?, ?)", map(row, range(ARTICLES)))
+        conn.executemany(
+            "insert into articles (url, site, title, body) values (?, ?, ?, ?)",
+            map(row, range(ARTICLES)),
+        )
         # The article archived first, and one archived last, carry the common word in the title.
         conn.execute("update articles set title = 'Alltag Alltag' where id in (1, ?)", [ARTICLES])
     yield conn
@@ -109,10 +114,14 @@ def test_order_by_rank_is_the_canned_querys_ranking(big):
 def test_seeing_an_article_again_leaves_the_text_index_alone(tmp_path):
     archive = Archive.open(tmp_path / "news.db", batch_size=1)
     archive.start_crawl("news")
-    archive.add_article({"url": "https://x.example/a", "title": "Gipfel", "body": "Ein Text über den Gipfel."})
+    archive.add_article(
+        {"url": "https://x.example/a", "title": "Gipfel", "body": "Ein Text über den Gipfel."}
+    )
     segments = fts_segments(archive.db)
     assert archive.touch("https://x.example/a")
-    archive.add_article({"url": "https://x.example/a", "title": "Gipfel", "body": "Ein Text über den Gipfel."})
+    archive.add_article(
+        {"url": "https://x.example/a", "title": "Gipfel", "body": "Ein Text über den Gipfel."}
+    )
     assert fts_segments(archive.db) == segments  # neither re-crawl wrote to the index
     integrity_check(archive.db)
     archive.close()
@@ -121,11 +130,17 @@ def test_seeing_an_article_again_leaves_the_text_index_alone(tmp_path):
 def test_a_changed_text_is_reindexed(tmp_path):
     archive = Archive.open(tmp_path / "news.db", batch_size=1)
     archive.start_crawl("news")
-    archive.add_article({"url": "https://x.example/a", "title": "Gipfel", "body": "Alt.", "content_hash": "1"})
-    archive.add_article({"url": "https://x.example/a", "title": "Treffen", "body": "Neu.", "content_hash": "2"})
+    archive.add_article(
+        {"url": "https://x.example/a", "title": "Gipfel", "body": "Alt.", "content_hash": "1"}
+    )
+    archive.add_article(
+        {"url": "https://x.example/a", "title": "Treffen", "body": "Neu.", "content_hash": "2"}
+    )
 
     def hits(q: str) -> list[tuple[int]]:
-        return archive.db.execute("select rowid from articles_fts where articles_fts match ?", [q]).fetchall()
+        return archive.db.execute(
+            "select rowid from articles_fts where articles_fts match ?", [q]
+        ).fetchall()
 
     assert hits("Gipfel") == [] and len(hits("Treffen")) == 1
     integrity_check(archive.db)
@@ -140,18 +155,26 @@ def test_an_older_archive_is_upgraded_and_stays_searchable(tmp_path):
     db = Database(tmp_path / "news.db")
     trigger = db.execute("select sql from sqlite_master where name = 'articles_au'").fetchone()[0]
     assert 'UPDATE OF "title", "subtitle", "body"' in trigger
-    assert db.execute("select v from articles_fts_config where k = 'rank'").fetchone()[0] == FTS_RANK
+    assert (
+        db.execute("select v from articles_fts_config where k = 'rank'").fetchone()[0] == FTS_RANK
+    )
     db.execute("update articles set title = 'Treffen', last_seen_at = 'now'")
-    assert db.execute("select rowid from articles_fts where articles_fts match 'Treffen'").fetchall() == [(1,)]
+    assert db.execute(
+        "select rowid from articles_fts where articles_fts match 'Treffen'"
+    ).fetchall() == [(1,)]
     integrity_check(db)
 
 
 @pytest.mark.parametrize("column", ["site", "section", "language", "published_day"])
 def test_default_facets_are_counted_from_an_index(tmp_path, column):
     Archive.open(tmp_path / "news.db").close()
-    facets = yaml.safe_load(METADATA.read_text(encoding="utf-8"))["databases"]["news"]["tables"]["articles"]["facets"]
+    facets = yaml.safe_load(METADATA.read_text(encoding="utf-8"))["databases"]["news"]["tables"][
+        "articles"
+    ]["facets"]
     assert column in facets
     # The query Datasette runs for a facet of the table page.
     sql = f"select {column} as value, count(*) as count from (select * from articles) where {column} is not null group by {column}"
-    plan = " ".join(row[3] for row in sqlite3.connect(tmp_path / "news.db").execute("explain query plan " + sql))
+    plan = " ".join(
+        row[3] for row in sqlite3.connect(tmp_path / "news.db").execute("explain query plan " + sql)
+    )
     assert "COVERING INDEX" in plan, plan

@@ -52,9 +52,11 @@ MAX_RSS_MB = 400
 @pytest.fixture(scope="module")
 def sites() -> Iterator[tuple[HostileServer, HostileServer]]:
     """The fault site on 127.0.0.1, and another host (``localhost``, another port) it links to."""
-    with HostileServer(other_site_routes(), url_host="localhost") as other:
-        with HostileServer(build_routes(other.url)) as main:
-            yield main, other
+    with (
+        HostileServer(other_site_routes(), url_host="localhost") as other,
+        HostileServer(build_routes(other.url)) as main,
+    ):
+        yield main, other
 
 
 def crawl_measured(archive: Path, *args: str, timeout: float = 120) -> tuple[int, str, int]:
@@ -130,7 +132,9 @@ def test_no_bad_page_is_archived(hostile_crawl):
     assert not any(path.startswith(DISALLOWED) for path in paths)
 
 
-def test_nothing_is_requested_from_disallowed_paths_other_hosts_or_non_http_links(hostile_crawl, sites):
+def test_nothing_is_requested_from_disallowed_paths_other_hosts_or_non_http_links(
+    hostile_crawl, sites
+):
     main, other = sites
     requested = main.paths()
     assert not [p for p in requested if p.startswith(DISALLOWED)]
@@ -193,7 +197,16 @@ def test_stored_text_is_plain_and_sql_text_is_just_text(hostile_crawl):
     archive, *_ = hostile_crawl
     (row,) = rows(archive, "select * from articles where url like ?", (f"%{A_XSS.path}",))
     assert row["title"] == A_XSS.title  # quotes and SQL stored verbatim, through parameters
-    for bad in ("<", "alert", "onerror", "onclick", "steal(", "Eingeschleuster", "JavaScript", "color: red"):
+    for bad in (
+        "<",
+        "alert",
+        "onerror",
+        "onclick",
+        "steal(",
+        "Eingeschleuster",
+        "JavaScript",
+        "color: red",
+    ):
         assert bad not in row["body"], bad
     assert rows(archive, "select count(*) as n from articles")[0]["n"] == len(VALID)  # table intact
 
@@ -205,7 +218,9 @@ def test_datasette_shows_stored_markup_escaped(hostile_crawl):
     (row,) = rows(archive, "select id from articles where url like ?", (f"%{A_XSS.path}",))
 
     async def fetch() -> str:
-        response = await Datasette([str(archive)]).client.get(f"/{archive.stem}/articles/{row['id']}")
+        response = await Datasette([str(archive)]).client.get(
+            f"/{archive.stem}/articles/{row['id']}"
+        )
         assert response.status_code == 200
         return response.text
 
@@ -219,7 +234,9 @@ def test_private_and_non_http_links_are_refused_even_when_following_offsite(site
     before = len(main.paths())
     archive = tmp_path / "news.db"
     start = main.url.rstrip("/") + PRIVATE_LINKS
-    code, stderr, _ = crawl_measured(archive, "-a", f"start_urls={start}", "-a", "follow_offsite=1", "-s", "DEPTH_LIMIT=1")
+    _code, stderr, _ = crawl_measured(
+        archive, "-a", f"start_urls={start}", "-a", "follow_offsite=1", "-s", "DEPTH_LIMIT=1"
+    )
     assert other.paths() == []
     assert [p for p in main.paths()[before:] if p != "/robots.txt"] == [PRIVATE_LINKS]
     stats = stats_of(archive)
@@ -263,7 +280,12 @@ def test_decompression_check_stops_at_the_limit():
     [
         ("Seite nicht gefunden", "Leider nichts.", "/2024/01/01/x/", "not_found"),
         ("Fehler 404", "Leider nichts.", "/x/", "not_found"),
-        ("Vermisster Wanderer nicht gefunden", "Die Suche geht weiter. " * 60, "/2024/01/01/x/", None),
+        (
+            "Vermisster Wanderer nicht gefunden",
+            "Die Suche geht weiter. " * 60,
+            "/2024/01/01/x/",
+            None,
+        ),
         ("Ein Fehler ist aufgetreten", "Bitte später.", "/x/", "error_page"),
         ("Bevor Sie fortfahren", "Cookies", "/x/", "consent_wall"),
         ("Impressum", "Anschrift", "/2024/01/01/x/", "imprint"),
@@ -278,8 +300,16 @@ def test_page_quality_reasons(title, body, url, reason):
 
 def test_paywall_teaser_is_recognised_by_text_or_structured_data():
     teaser = "Der Stadtrat hat entschieden. " * 10
-    assert page_problem(url="https://x.de/a/", title="Plan", body=teaser + "\n\nJetzt weiterlesen mit Plus") == "paywall_teaser"
-    assert page_problem(url="https://x.de/a/", title="Plan", body=teaser, paywalled=True) == "paywall_teaser"
+    assert (
+        page_problem(
+            url="https://x.de/a/", title="Plan", body=teaser + "\n\nJetzt weiterlesen mit Plus"
+        )
+        == "paywall_teaser"
+    )
+    assert (
+        page_problem(url="https://x.de/a/", title="Plan", body=teaser, paywalled=True)
+        == "paywall_teaser"
+    )
     assert page_problem(url="https://x.de/a/", title="Plan", body=teaser) is None
     assert paywall_declared('{"@type": "NewsArticle", "isAccessibleForFree": false}')
     assert not paywall_declared('{"@type": "NewsArticle", "isAccessibleForFree": true}')
@@ -287,8 +317,12 @@ def test_paywall_teaser_is_recognised_by_text_or_structured_data():
 
 def test_paywall_statement_is_found_in_every_spelling_and_place():
     page = "<html><head>" + "<meta name=x>" * 2000 + "</head><body>{}</body></html>"
-    assert paywall_declared(page.format('<script type="application/ld+json">{"isAccessibleForFree": "False"}</script>'))
-    assert paywall_declared(page.format('<script type="application/ld+json">{"ISACCESSIBLEFORFREE":false}</script>'))
+    assert paywall_declared(
+        page.format('<script type="application/ld+json">{"isAccessibleForFree": "False"}</script>')
+    )
+    assert paywall_declared(
+        page.format('<script type="application/ld+json">{"ISACCESSIBLEFORFREE":false}</script>')
+    )
     assert paywall_declared(page.format('<meta itemprop="isAccessibleForFree" content="false">'))
     # free in the article, not free in the second (paid) part further down
     two = '{"isAccessibleForFree": true} <p>text</p> {"hasPart": {"isAccessibleForFree": false}}'
@@ -304,7 +338,9 @@ def test_proxy_credentials_reach_neither_logs_nor_stats_nor_archive(tmp_path):
     from newscrawler.demo.server import DEMO_SITE
 
     secret = "s3cr3t-Token_42"
-    with HostileServer(static_root=DEMO_SITE) as proxy:  # answers absolute-URI requests like a proxy
+    with HostileServer(
+        static_root=DEMO_SITE
+    ) as proxy:  # answers absolute-URI requests like a proxy
         origin = "http://127.0.0.1:9/"  # nothing listens there: only the proxy can answer
         command = [
             sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_urls={origin}2024/07/06/"
@@ -312,9 +348,17 @@ def test_proxy_credentials_reach_neither_logs_nor_stats_nor_archive(tmp_path):
             "-s", f"ARCHIVE_PATH={tmp_path / 'news.db'}", "-s", "DEPTH_LIMIT=1", "-s", "LOG_LEVEL=DEBUG",
             "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
         ]  # fmt: skip
-        env = {**os.environ, "http_proxy": f"http://newsroom:{secret}@127.0.0.1:{proxy.port}", "no_proxy": ""}
-        result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
-        assert any(p.startswith("http://127.0.0.1:9/") for p in proxy.paths()), "the crawl did not use the proxy"
+        env = {
+            **os.environ,
+            "http_proxy": f"http://newsroom:{secret}@127.0.0.1:{proxy.port}",
+            "no_proxy": "",
+        }
+        result = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert any(p.startswith("http://127.0.0.1:9/") for p in proxy.paths()), (
+            "the crawl did not use the proxy"
+        )
     assert result.returncode == 0, result.stderr[-3000:]
     encoded = base64.b64encode(f"newsroom:{secret}".encode()).decode()
     dumps = result.stdout + result.stderr

@@ -46,7 +46,9 @@ def test_second_run_fetches_no_known_article(demo_server, tmp_path):
     first, second = crawl_stats(archive)
     assert first["newscrawler/pages/article"] >= 26
     assert second.get("newscrawler/pages/article", 0) == 0  # no article page fetched again
-    assert second["newscrawler/incremental/skipped_known"] >= 20  # those linked from listings, feed and sitemap
+    assert (
+        second["newscrawler/incremental/skipped_known"] >= 20
+    )  # those linked from listings, feed and sitemap
     assert second["response_received_count"] < first["response_received_count"] / 2
     assert second.get("item_scraped_count", 0) == 0
     assert count(archive, "select count(*) from articles") == 26
@@ -71,12 +73,21 @@ def test_a_changed_article_gets_a_new_version(site_copy, tmp_path):
         assert run_crawl(archive, *args).returncode == 0
         page = site_copy / SEED_PATH.strip("/") / "index.html"
         html = page.read_text(encoding="utf-8")
-        page.write_text(html.replace("bis 2034 hofft.", "bis 2034 hofft. Update: Der Gipfel beginnt am Dienstag."), encoding="utf-8")
+        page.write_text(
+            html.replace(
+                "bis 2034 hofft.", "bis 2034 hofft. Update: Der Gipfel beginnt am Dienstag."
+            ),
+            encoding="utf-8",
+        )
         assert run_crawl(archive, *args).returncode == 0
     with sqlite3.connect(archive) as conn:
         conn.row_factory = sqlite3.Row
-        article = conn.execute("select * from articles where url like ?", (f"%{SEED_PATH}",)).fetchone()
-        versions = conn.execute("select * from article_versions where article_id = ?", (article["id"],)).fetchall()
+        article = conn.execute(
+            "select * from articles where url like ?", (f"%{SEED_PATH}",)
+        ).fetchone()
+        versions = conn.execute(
+            "select * from article_versions where article_id = ?", (article["id"],)
+        ).fetchall()
     assert "Update: Der Gipfel beginnt am Dienstag." in article["body"]
     assert article["versions"] == 2
     assert len(versions) == 1
@@ -88,7 +99,9 @@ def test_a_changed_article_gets_a_new_version(site_copy, tmp_path):
 def test_a_site_that_yields_no_article_fails_the_run_loudly(tmp_path):
     root = tmp_path / "broken"
     root.mkdir()
-    (root / "index.html").write_text("<html><body><p>Wartungsarbeiten</p></body></html>", encoding="utf-8")
+    (root / "index.html").write_text(
+        "<html><body><p>Wartungsarbeiten</p></body></html>", encoding="utf-8"
+    )
     with DemoServer(root) as server:
         result = run_crawl(tmp_path / "news.db", "-a", f"start_urls={server.url}")
     assert result.returncode == 3
@@ -117,7 +130,9 @@ def test_backfill_keeps_to_the_date_range(demo_server, tmp_path):
 
 
 def test_bad_backfill_dates_are_refused(tmp_path):
-    result = run_crawl(tmp_path / "news.db", "-a", "start_urls=http://127.0.0.1:9/", "-a", "since=July")
+    result = run_crawl(
+        tmp_path / "news.db", "-a", "start_urls=http://127.0.0.1:9/", "-a", "since=July"
+    )
     assert result.returncode == 1
     assert "is not a date (use YYYY-MM-DD)" in result.stderr
 
@@ -128,7 +143,9 @@ def test_feeds_and_sitemaps_alone_find_the_articles(demo_server, tmp_path):
                        "-a", "discover=feeds,sitemaps")  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     stats = crawl_stats(archive)[0]
-    assert stats["newscrawler/pages/feed"] >= 2  # /feed/ (autodiscovered) and /sitemap.xml (robots.txt)
+    assert (
+        stats["newscrawler/pages/feed"] >= 2
+    )  # /feed/ (autodiscovered) and /sitemap.xml (robots.txt)
     assert stats.get("newscrawler/pages/listing", 0) == 1  # the home page; no listing link followed
     # The sitemap lists 23 genuine articles and the republished copy; related links lead on,
     # as deep as DEPTH_LIMIT allows (robots.txt -> sitemap -> article -> related).
@@ -164,7 +181,10 @@ def test_rss_and_atom_entries_carry_their_dates():
       <pubDate>Sat, 06 Jul 2024 10:15:00 +0200</pubDate></item></channel></rss>"""
     atom = b"""<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>B</title>
       <link rel="alternate" href="https://example.org/b/"/><published>2024-07-07T08:00:00Z</published></entry></feed>"""
-    assert parse_entries(rss, "https://example.org/feed/")[1][0].published == "2024-07-06T10:15:00+02:00"
+    assert (
+        parse_entries(rss, "https://example.org/feed/")[1][0].published
+        == "2024-07-06T10:15:00+02:00"
+    )
     (entry,) = parse_entries(atom, "https://example.org/feed/")[1]
     assert (entry.url, entry.published) == ("https://example.org/b/", "2024-07-07T08:00:00+00:00")
 
@@ -210,7 +230,10 @@ def test_pause_and_resume_with_jobdir(demo_server, tmp_path):
     assert count(archive, "select count(*) from articles") == 26
 
 
-NEW_ARTICLES = ("/2024/07/09/nato-gipfel-beginnt-in-washington/", "/2024/07/09/strompreise-sinken-weiter/")
+NEW_ARTICLES = (
+    "/2024/07/09/nato-gipfel-beginnt-in-washington/",
+    "/2024/07/09/strompreise-sinken-weiter/",
+)
 GONE = "/2024/07/07/studie-rechenzentren-verbrauchen-immer-mehr-strom/"
 EDITED = "/2024/07/05/gasspeicher-zu-mehr-als-80-prozent-gefuellt/"
 

@@ -40,7 +40,7 @@ def test_structured_data_or_og_type_make_an_article(head: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "head, body",
+    ("head", "body"),
     [
         ('<meta property="og:type" content="website">', ""),
         ('<script type="application/ld+json">{"@type": "WebPage"}</script>', ""),

@@ -71,7 +71,9 @@ class Readers:
 
     def sqlite3_reader(self) -> None:
         """Long read transactions: one snapshot held open across a pause while the crawler writes."""
-        conn = sqlite3.connect(f"file:{self.archive}?mode=ro", uri=True, isolation_level=None, timeout=5)
+        conn = sqlite3.connect(
+            f"file:{self.archive}?mode=ro", uri=True, isolation_level=None, timeout=5
+        )
         conn.row_factory = sqlite3.Row
         while not self.stop.is_set():
             conn.execute("begin")
@@ -101,12 +103,16 @@ class Readers:
             datasette = Datasette([str(self.archive)])
             name = self.archive.stem
             while not self.stop.is_set():
-                response = await datasette.client.get(f"/{name}.json", params={"sql": SNAPSHOT_CHECK, "_shape": "array"})
+                response = await datasette.client.get(
+                    f"/{name}.json", params={"sql": SNAPSHOT_CHECK, "_shape": "array"}
+                )
                 if response.status_code != 200:
                     self.problems.append(f"datasette {response.status_code}: {response.text[:300]}")
                 else:
                     self.check("datasette", response.json()[0])
-                page = await datasette.client.get(f"/{name}/articles.json", params={"_search": "NATO", "_size": "5"})
+                page = await datasette.client.get(
+                    f"/{name}/articles.json", params={"_search": "NATO", "_size": "5"}
+                )
                 if page.status_code != 200:
                     self.problems.append(f"datasette search {page.status_code}")
                 await asyncio.sleep(0.05)
@@ -118,7 +124,9 @@ def test_readers_during_a_crawl_never_cost_an_item_nor_see_half_an_article(tmp_p
     archive = tmp_path / "news.db"
     with HostileServer(static_root=DEMO_SITE, delay=0.12) as server:
         # Small batches: many short write transactions for the readers to run into.
-        crawl = start(crawl_command(server, archive, "-s", "ARCHIVE_BATCH_SIZE=2"), tmp_path / "crawl.log")
+        crawl = start(
+            crawl_command(server, archive, "-s", "ARCHIVE_BATCH_SIZE=2"), tmp_path / "crawl.log"
+        )
         readers = Readers(archive)
         while not readers.ready():
             assert crawl.poll() is None, (tmp_path / "crawl.log").read_text()[-3000:]

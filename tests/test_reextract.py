@@ -33,10 +33,13 @@ def offline_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def archive(offline_archive: Path, tmp_path: Path) -> Iterator[Path]:
     """A fresh copy of the archive and its raw pages for each test."""
     copy = tmp_path / "news.db"
-    for source, target in ((offline_archive, copy), (raw_path_for(offline_archive), raw_path_for(copy))):
+    for source, target in (
+        (offline_archive, copy),
+        (raw_path_for(offline_archive), raw_path_for(copy)),
+    ):
         with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
             src.backup(dst)
-    yield copy
+    return copy
 
 
 def reextract(archive: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -65,7 +68,9 @@ def test_a_fresh_archive_reextracts_unchanged(archive):
 
 
 def test_stale_rows_are_repaired_in_place_and_counted(archive):
-    seed_id, title, body = one(archive, "select id, title, body from articles where url like ?", (f"%{SEED_PATH}",))
+    seed_id, title, body = one(
+        archive, "select id, title, body from articles where url like ?", (f"%{SEED_PATH}",)
+    )
     with sqlite3.connect(archive) as conn:
         # What an older, worse extractor might have stored.
         conn.execute(
@@ -78,11 +83,22 @@ def test_stale_rows_are_repaired_in_place_and_counted(archive):
     assert result.returncode == 0, result.stderr[-3000:]
     assert count(result.stdout, "changed") == 1
     assert "columns changed: body 1, related_links 1, title 1" in result.stdout
-    assert one(archive, "select title, body from articles where id = ?", (seed_id,)) == (title, body)
-    assert one(archive, "select count(*) from related_links where article_id = ?", (seed_id,))[0] > 0
+    assert one(archive, "select title, body from articles where id = ?", (seed_id,)) == (
+        title,
+        body,
+    )
+    assert (
+        one(archive, "select count(*) from related_links where article_id = ?", (seed_id,))[0] > 0
+    )
     # Every row now says which extractor produced it; full-text search follows the update.
-    assert one(archive, "select count(*) from articles where extractor_version != ?", (__version__,)) == (0,)
-    assert one(archive, "select count(*) from articles_fts where articles_fts match 'Themen' and rowid = ?", (seed_id,)) == (0,)
+    assert one(
+        archive, "select count(*) from articles where extractor_version != ?", (__version__,)
+    ) == (0,)
+    assert one(
+        archive,
+        "select count(*) from articles_fts where articles_fts match 'Themen' and rowid = ?",
+        (seed_id,),
+    ) == (0,)
     assert count(reextract(archive).stdout, "changed") == 0
 
 
@@ -92,11 +108,15 @@ def test_a_dry_run_reports_without_writing(archive):
     result = reextract(archive, "--dry-run")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "dry run" in result.stdout and count(result.stdout, "changed") == 1
-    assert one(archive, "select title from articles where url like ?", (f"%{SEED_PATH}",)) == ("alt",)
+    assert one(archive, "select title from articles where url like ?", (f"%{SEED_PATH}",)) == (
+        "alt",
+    )
 
 
 def test_missing_raw_pages_are_reported_as_failures(archive):
-    first, second = [row for row in sqlite3.connect(archive).execute("select id, raw_page_id from articles limit 2")]
+    first, second = list(
+        sqlite3.connect(archive).execute("select id, raw_page_id from articles limit 2")
+    )
     with sqlite3.connect(raw_path_for(archive)) as raw:
         raw.execute("delete from pages where id = ?", [first[1]])
     with sqlite3.connect(archive) as conn:

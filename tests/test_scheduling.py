@@ -91,7 +91,11 @@ def replace_once(text: str, old: str, new: str) -> str:
 
 def readme_code_lines() -> list[str]:
     """The README's indented code lines, indentation removed."""
-    return [line[4:] for line in README.read_text(encoding="utf-8").splitlines() if line.startswith("    ")]
+    return [
+        line[4:]
+        for line in README.read_text(encoding="utf-8").splitlines()
+        if line.startswith("    ")
+    ]
 
 
 def count(archive: Path, sql: str) -> int:
@@ -112,7 +116,11 @@ def test_the_readme_quotes_the_deploy_files_as_they_are():
     exec_start = unit("newscrawler@.service")["Service"]["ExecStart"]
     assert len(exec_start) == 1 and f"ExecStart={exec_start[0]}" in code
     assert "sudo systemctl enable --now newscrawler@tagesschau.timer" in code
-    assert "## Scheduled crawls" in readme and "RECRAWL_DAYS" in readme and "article_versions" in readme
+    assert (
+        "## Scheduled crawls" in readme
+        and "RECRAWL_DAYS" in readme
+        and "article_versions" in readme
+    )
     scrapy_cfg = configparser.ConfigParser()
     scrapy_cfg.read(ROOT / "scrapy.cfg")
     assert scrapy_cfg["settings"]["default"] == "newscrawler.settings"
@@ -166,7 +174,9 @@ def test_systemd_analyze_verifies_the_units(tmp_path):
                                ("newscrawler@.timer", "newscrawler@demo.timer")):  # fmt: skip
         (tmp_path / instance).write_text(installed_unit_text(template), encoding="utf-8")
         files.append(str(tmp_path / instance))
-    result = subprocess.run([tool, "verify", *files], capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [tool, "verify", *files], capture_output=True, text=True, timeout=60, check=False
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     # Unknown keys and bad values are only warnings: none may mention our units.
@@ -181,15 +191,26 @@ def cron_command_for(server_url: str, archive: Path, log: Path) -> str:
     command = cron_line().split(None, 5)[5]
     site = command.split("-a site=", 1)[1].split()[0]
     command = replace_once(command, f"cd {CHECKOUT} &&", f"cd {shlex.quote(str(ROOT))} &&")
-    command = replace_once(command, ".venv/bin/scrapy ", f"{shlex.quote(str(VENV_BIN / 'scrapy'))} ")
+    command = replace_once(
+        command, ".venv/bin/scrapy ", f"{shlex.quote(str(VENV_BIN / 'scrapy'))} "
+    )
     command = replace_once(command, f"-a site={site} ", f"-a site=demo -a start_urls={server_url} ")
     command = replace_once(command, "-s ARCHIVE_PATH=archive/news.db ",
                            f"-s ARCHIVE_PATH={shlex.quote(str(archive))} {' '.join(FAST)} ")  # fmt: skip
-    return replace_once(command, f"--logfile archive/{site}.log ", f"--logfile {shlex.quote(str(log))} ")
+    return replace_once(
+        command, f"--logfile archive/{site}.log ", f"--logfile {shlex.quote(str(log))} "
+    )
 
 
 def run_shell(command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["/bin/sh", "-c", command], cwd="/", capture_output=True, text=True, timeout=240, check=False)
+    return subprocess.run(
+        ["/bin/sh", "-c", command],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
 
 
 def test_the_cron_command_fills_the_archive_and_a_second_run_adds_nothing(demo_server, tmp_path):
@@ -214,9 +235,13 @@ def test_the_cron_command_fills_the_archive_and_a_second_run_adds_nothing(demo_s
 def test_a_failing_cron_run_prints_its_exit_status_for_the_mail(tmp_path):
     root = tmp_path / "broken"
     root.mkdir()
-    (root / "index.html").write_text("<html><body><p>Wartungsarbeiten</p></body></html>", encoding="utf-8")
+    (root / "index.html").write_text(
+        "<html><body><p>Wartungsarbeiten</p></body></html>", encoding="utf-8"
+    )
     with DemoServer(root) as server:
-        result = run_shell(cron_command_for(server.url, tmp_path / "news.db", tmp_path / "demo.log"))
+        result = run_shell(
+            cron_command_for(server.url, tmp_path / "news.db", tmp_path / "demo.log")
+        )
     assert result.returncode == 0  # the echo's; cron acts on the output
     assert "failed with exit status 3" in result.stdout  # the health check failed the site
 
@@ -290,14 +315,18 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                pytest.fail(f"scrapyd exited with {process.returncode}:\n{(home / 'scrapyd.out').read_text()[-3000:]}")
+                pytest.fail(
+                    f"scrapyd exited with {process.returncode}:\n{(home / 'scrapyd.out').read_text()[-3000:]}"
+                )
             try:
                 if get_json(url + "daemonstatus.json")["status"] == "ok":
                     break
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"scrapyd did not answer within 60 s:\n{(home / 'scrapyd.out').read_text()[-3000:]}")
+                pytest.fail(
+                    f"scrapyd did not answer within 60 s:\n{(home / 'scrapyd.out').read_text()[-3000:]}"
+                )
             time.sleep(0.2)
         yield Scrapyd(url=url, home=home, logs=home / "logs", eggs=home / "eggs")
     finally:
@@ -334,7 +363,9 @@ def deployed(scrapyd: Scrapyd) -> Scrapyd:
                             timeout=300, check=False)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     answer = json.loads(result.stdout)
-    assert (answer["status"], answer["project"], answer["spiders"]) == ("ok", "newscrawler", 1), answer
+    assert (answer["status"], answer["project"], answer["spiders"]) == ("ok", "newscrawler", 1), (
+        answer
+    )
     assert get_json(scrapyd.url + "listspiders.json?project=newscrawler")["spiders"] == ["news"]
 
     # The egg carries the package data and the settings entry point scrapyd runs it through.
@@ -357,7 +388,9 @@ def readme_schedule_params() -> list[tuple[str, str]]:
     return [tuple(words[i + 1].split("=", 1)) for i, word in enumerate(words) if word == "-d"]  # type: ignore[misc]
 
 
-def run_job(scrapyd: Scrapyd, params: list[tuple[str, str]], timeout: float = 120) -> tuple[dict, str]:
+def run_job(
+    scrapyd: Scrapyd, params: list[tuple[str, str]], timeout: float = 120
+) -> tuple[dict, str]:
     """Schedule a job, wait until scrapyd lists it as finished; its listing and its log."""
     answer = get_json(scrapyd.url + "schedule.json", params)
     assert answer["status"] == "ok", answer
@@ -386,7 +419,7 @@ def test_scrapyd_runs_the_readme_schedule_request(deployed, demo_server, tmp_pat
     assert params[:3] == [("project", "newscrawler"), ("spider", "news"), ("site", "demo")]
     params += [("start_urls", demo_server.url),
                ("setting", "AUTOTHROTTLE_ENABLED=0"), ("setting", "DOWNLOAD_DELAY=0")]  # fmt: skip
-    job, log = run_job(deployed, params)
+    _job, log = run_job(deployed, params)
     assert "Spider closed (finished)" in log, log[-3000:]
     assert " ERROR: " not in log, log[-3000:]
     assert count(archive, "select count(*) from articles") == DEMO_ARTICLES
@@ -397,7 +430,9 @@ def test_scrapyd_runs_the_readme_schedule_request(deployed, demo_server, tmp_pat
     assert not (deployed.home / "archive").exists()  # nothing relative landed in scrapyd's folder
 
 
-def test_scrapyd_finds_the_bundled_site_profiles_without_sites_file(deployed, demo_server, tmp_path):
+def test_scrapyd_finds_the_bundled_site_profiles_without_sites_file(
+    deployed, demo_server, tmp_path
+):
     archive = tmp_path / "news.db"
     params = [("project", "newscrawler"), ("spider", "news"), ("site", "demo"),
               ("start_urls", demo_server.url), ("setting", f"ARCHIVE_PATH={archive}"),

@@ -15,7 +15,7 @@ def test_bundled_profiles_load():
 
 
 def test_unknown_profile_lists_the_known_ones():
-    with pytest.raises(SiteProfileError, match="known: .*demo"):
+    with pytest.raises(SiteProfileError, match=r"known: .*demo"):
         load_profile("nope")
 
 
@@ -24,7 +24,10 @@ def test_unknown_profile_lists_the_known_ones():
     [
         ("[x]\nstart_urls = []", "start_urls is empty"),
         ("[x]\nstart_urls = ['ftp://a/']", "not http"),
-        ("[x]\nstart_urls = ['https://a/']\narticle_pattern = '('", "not a valid regular expression"),
+        (
+            "[x]\nstart_urls = ['https://a/']\narticle_pattern = '('",
+            "not a valid regular expression",
+        ),
         ("[x]\nstart_urls = ['https://a/']\ncolour = 'red'", "unknown key"),
         ("[x]\nstart_urls = ['https://a/']\n[x.selectors]\nweather = 'p'", "unknown field"),
         ("[x\nstart_urls = 1", "not valid TOML"),

@@ -26,13 +26,21 @@ SEED_ARTIFACTS = ("< strong>", "\n„NATO\n", "Südkorea .", "  ")
 @pytest.mark.parametrize(
     ("rule", "before", "after"),
     [
-        (strip_tag_remnants, "darüber berichtet< strong> Selenskyj", "darüber berichtet  Selenskyj"),
+        (
+            strip_tag_remnants,
+            "darüber berichtet< strong> Selenskyj",
+            "darüber berichtet  Selenskyj",
+        ),
         (strip_tag_remnants, "Zeile&lt;br&gt;Neue Zeile", "Zeile Neue Zeile"),
         (strip_tag_remnants, "fett</ strong> und <em>kursiv</em>", "fett  und  kursiv "),
         (strip_tag_remnants, "wenn a < b und c > d gilt", "wenn a < b und c > d gilt"),
         (fix_mojibake, "FÃ¼r die GrÃ¶ÃŸe", "Für die Größe"),
         (fix_mojibake, "„Zitat“ bleibt", "„Zitat“ bleibt"),
-        (strip_invisible_characters, "Ver\u00adteidigungs\u200bministerium", "Verteidigungsministerium"),
+        (
+            strip_invisible_characters,
+            "Ver\u00adteidigungs\u200bministerium",
+            "Verteidigungsministerium",
+        ),
         (normalize_unicode, "Su\u0308dkorea", "Südkorea"),
         (collapse_whitespace, "a  b\n c\n\n\n\n d\t e", "a b c\n\nd e"),
         (collapse_whitespace, "a\u00a0\u00a0b", "a b"),
@@ -40,9 +48,17 @@ SEED_ARTIFACTS = ("< strong>", "\n„NATO\n", "Südkorea .", "  ")
         (fix_space_before_punctuation, "Er sagte , dass ; wirklich ?", "Er sagte, dass; wirklich?"),
         (fix_space_before_punctuation, "Warten ... und dann", "Warten ... und dann"),
         (join_hyphenation, "die Verteidi- gungsindustrie", "die Verteidigungsindustrie"),
-        (join_hyphenation, "Ein- und Ausfuhr, Nord- oder Südkorea", "Ein- und Ausfuhr, Nord- oder Südkorea"),
+        (
+            join_hyphenation,
+            "Ein- und Ausfuhr, Nord- oder Südkorea",
+            "Ein- und Ausfuhr, Nord- oder Südkorea",
+        ),
         (drop_lone_fragments, "Lead.\n\n„NATO\n\nText.", "Lead.\n\nText."),
-        (drop_lone_fragments, "Lead.\n\n„Wir schaffen das“\n\nHintergrund", "Lead.\n\n„Wir schaffen das“\n\nHintergrund"),
+        (
+            drop_lone_fragments,
+            "Lead.\n\n„Wir schaffen das“\n\nHintergrund",
+            "Lead.\n\n„Wir schaffen das“\n\nHintergrund",
+        ),
         (drop_lone_fragments, "Lead.\n\n“\n\n–", "Lead."),
     ],
 )
@@ -80,5 +96,10 @@ def test_repair_line_folds_a_title_to_one_line():
 def test_repair_text_counted_names_the_rules_that_fired():
     text, fired = repair_text_counted("berichtet< strong> Selenskyj  antwortete .\n\n„NATO")
     assert text == "berichtet Selenskyj antwortete."
-    assert fired == ["strip_tag_remnants", "collapse_whitespace", "fix_space_before_punctuation", "drop_lone_fragments"]
+    assert fired == [
+        "strip_tag_remnants",
+        "collapse_whitespace",
+        "fix_space_before_punctuation",
+        "drop_lone_fragments",
+    ]
     assert repair_text_counted(text) == (text, [])

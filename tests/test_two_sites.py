@@ -74,5 +74,13 @@ def test_each_story_once(two_sites):
 
 
 def test_the_seed_copy_keeps_its_attribution(two_sites):
-    rows = {path_of(r["url"]): r for r in query(two_sites, "select url, source_attribution from articles")}
-    assert rows["/politik/nato-suedkorea-ukraine-projekt-stoltenberg-104187.html"]["source_attribution"] == "UNIAN"
+    rows = {
+        path_of(r["url"]): r
+        for r in query(two_sites, "select url, source_attribution from articles")
+    }
+    assert (
+        rows["/politik/nato-suedkorea-ukraine-projekt-stoltenberg-104187.html"][
+            "source_attribution"
+        ]
+        == "UNIAN"
+    )

@@ -25,7 +25,15 @@ from newscrawler.archive.incremental import IncrementalLookups
 from newscrawler.archive.migrations import migrations
 from newscrawler.dedup.minhash import Signature
 
-__all__ = ["Archive", "ArchiveBusy", "ArchiveError", "article_row", "FlushCounts", "NearMatch", "utc_now"]
+__all__ = [
+    "Archive",
+    "ArchiveBusy",
+    "ArchiveError",
+    "FlushCounts",
+    "NearMatch",
+    "article_row",
+    "utc_now",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -340,9 +348,7 @@ class Archive(DuplicateLookups, IncrementalLookups):
         else:
             article_id = int(existing[0])
             if existing[1] == row["content_hash"]:
-                conn.execute(
-                    "update articles set last_seen_at = ? where id = ?", [now, article_id]
-                )
+                conn.execute("update articles set last_seen_at = ? where id = ?", [now, article_id])
                 counts.unchanged += 1
             else:
                 row["crawl_id"] = self.crawl_id
@@ -359,8 +365,18 @@ class Archive(DuplicateLookups, IncrementalLookups):
             "first_seen_at, last_seen_at, crawl_id, coalesce(versions, 1) from articles where id = ?",
             [article_id],
         ).fetchone()
-        fields = dict(zip((*VERSIONED_FIELDS[:5], "body"), (old[0], old[1], old[2], old[3], old[4], old[5])))
-        changed = [name for name in VERSIONED_FIELDS if (new.get(name) or None) != (fields.get(name) or None)]
+        fields = dict(
+            zip(
+                (*VERSIONED_FIELDS[:5], "body"),
+                (old[0], old[1], old[2], old[3], old[4], old[5]),
+                strict=False,
+            )
+        )
+        changed = [
+            name
+            for name in VERSIONED_FIELDS
+            if (new.get(name) or None) != (fields.get(name) or None)
+        ]
         version = int(old[10])
         since = old[7]
         if version > 1:  # this version began when the one before it was replaced

@@ -35,7 +35,9 @@ class DuplicateLookups:
         ).fetchone()
         return None if row is None else (str(row[0]), str(row[1]))
 
-    def find_near_duplicate(self, signature: Signature, *, url: str, threshold: float) -> NearMatch | None:
+    def find_near_duplicate(
+        self, signature: Signature, *, url: str, threshold: float
+    ) -> NearMatch | None:
         """The first copy of the most similar stored or queued text, if its overlap reaches ``threshold``.
 
         Candidates come from the LSH buckets (an indexed lookup, whatever the archive's size)
@@ -59,7 +61,9 @@ class DuplicateLookups:
         for record in self._articles:
             queued = record.get("_signature")
             if queued is not None:
-                candidates.append((record["url"], queued, record.get("duplicate_of_url") or record["url"]))
+                candidates.append(
+                    (record["url"], queued, record.get("duplicate_of_url") or record["url"])
+                )
         best: tuple[float, str] | None = None
         for candidate_url, candidate, root in candidates:
             if url in (candidate_url, root):

@@ -32,7 +32,7 @@ class IncrementalLookups:
         if row is None:
             return None
         keys = ("first_seen_at", "last_seen_at", "http_etag", "http_last_modified", "alias")
-        return dict(zip(keys, row))
+        return dict(zip(keys, row, strict=False))
 
     def related_urls(self, url: str) -> list[str]:
         """The related-articles links stored for the article at ``url``, in page order."""

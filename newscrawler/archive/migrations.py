@@ -141,7 +141,12 @@ def m004_analyst_columns(db: Database) -> None:
     ).fetchall()
     for article_id, url, fetched_url, published_at, modified_at in rows:
         derived = analyst_columns(
-            {"url": url, "fetched_url": fetched_url, "published_at": published_at, "modified_at": modified_at}
+            {
+                "url": url,
+                "fetched_url": fetched_url,
+                "published_at": published_at,
+                "modified_at": modified_at,
+            }
         )
         articles.update(article_id, derived)
     articles.create_index(["published_utc"])
@@ -225,7 +230,7 @@ def m006_search_at_scale(db: Database) -> None:
     db.execute('DROP TRIGGER IF EXISTS "articles_au"')
     db.execute(
         f'CREATE TRIGGER "articles_au" AFTER UPDATE OF {columns} ON "articles" BEGIN\n'
-        f"  INSERT INTO \"articles_fts\" (\"articles_fts\", rowid, {columns}) VALUES('delete', old.rowid, {old});\n"
+        f'  INSERT INTO "articles_fts" ("articles_fts", rowid, {columns}) VALUES(\'delete\', old.rowid, {old});\n'
         f'  INSERT INTO "articles_fts" (rowid, {columns}) VALUES (new.rowid, {new});\n'
         "END"
     )

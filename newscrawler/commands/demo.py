@@ -41,8 +41,12 @@ class Command(ScrapyCommand):
             help="port of the first demo site, on 127.0.0.1 (default 8765, so that article URLs stay "
             "the same from run to run; 0: any free port); the second site, on localhost, takes the next",
         )
-        parser.add_argument("--site-dir", type=Path, default=DEMO_SITE, help="serve this folder as the first site")
-        parser.add_argument("--only-first", action="store_true", help="crawl the first demo site only")
+        parser.add_argument(
+            "--site-dir", type=Path, default=DEMO_SITE, help="serve this folder as the first site"
+        )
+        parser.add_argument(
+            "--only-first", action="store_true", help="crawl the first demo site only"
+        )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -106,7 +110,9 @@ def _summary(runs: list[dict[str, Any]], archive: Path, elapsed: float) -> str:
             "select count(*), count(target_article_id) from related_links"
         ).fetchone()
         aliases = conn.execute("select count(*) from url_aliases").fetchone()[0]
-    skipped = total("newscrawler/dedup/duplicate_url") + total("newscrawler/dedup/duplicate_content")
+    skipped = total("newscrawler/dedup/duplicate_url") + total(
+        "newscrawler/dedup/duplicate_content"
+    )
     crawl_ids = ", ".join(str(stats.get("newscrawler/archive/crawl_id")) for stats in runs)
     return "\n".join(
         [

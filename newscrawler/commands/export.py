@@ -122,27 +122,39 @@ class Command(ScrapyCommand):
         return "[options]"
 
     def short_desc(self) -> str:
-        return "Export articles of the archive as JSON Lines or CSV (filters: site, days, FTS query)"
+        return (
+            "Export articles of the archive as JSON Lines or CSV (filters: site, days, FTS query)"
+        )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("--format", choices=FORMATS, default="jsonl", help="jsonl (default) or csv")
+        parser.add_argument(
+            "--format", choices=FORMATS, default="jsonl", help="jsonl (default) or csv"
+        )
         parser.add_argument("-o", "--output", help="write to this file instead of stdout")
-        parser.add_argument("--site", help="only this site (the articles.site value, e.g. example-news.de)")
+        parser.add_argument(
+            "--site", help="only this site (the articles.site value, e.g. example-news.de)"
+        )
         parser.add_argument("--since", help="published on or after this day (YYYY-MM-DD)")
         parser.add_argument("--until", help="published on or before this day (YYYY-MM-DD)")
         parser.add_argument("--query", help="full-text (FTS5) query; rows come best match first")
         parser.add_argument(
-            "--include-duplicates", action="store_true", help="keep copies of a story (duplicate_of set)"
+            "--include-duplicates",
+            action="store_true",
+            help="keep copies of a story (duplicate_of set)",
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
-            raise UsageError("scrapy export takes no arguments (see --site, --since, --until, --query)")
+            raise UsageError(
+                "scrapy export takes no arguments (see --site, --since, --until, --query)"
+            )
         assert self.settings is not None
         archive = self.settings.get("ARCHIVE_PATH")
         if not archive or not Path(archive).is_file():
-            raise UsageError(f"no archive at ARCHIVE_PATH={archive!r}: crawl first, or pass -s ARCHIVE_PATH=FILE")
+            raise UsageError(
+                f"no archive at ARCHIVE_PATH={archive!r}: crawl first, or pass -s ARCHIVE_PATH=FILE"
+            )
         filters = {
             "site": opts.site,
             "since": opts.since,
@@ -151,7 +163,9 @@ class Command(ScrapyCommand):
             "include_duplicates": opts.include_duplicates,
         }
         out: IO[str] = (
-            open(opts.output, "w", encoding="utf-8", newline="") if opts.output else sys.stdout
+            open(opts.output, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed below unless stdout)
+            if opts.output
+            else sys.stdout
         )
         try:
             count = export_articles(archive, out, format=opts.format, **filters)

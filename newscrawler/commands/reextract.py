@@ -176,7 +176,9 @@ class Reextractor:
         try:
             item = self.extract(page, profile)
         except DropItem as exc:
-            report.failed[f"dropped: {type(exc).__name__ if type(exc) is not DropItem else exc}"] += 1
+            report.failed[
+                f"dropped: {type(exc).__name__ if type(exc) is not DropItem else exc}"
+            ] += 1
             return
         except Exception as exc:  # one bad page must not stop the run; it is counted
             report.failed[f"error: {type(exc).__name__}"] += 1
@@ -205,11 +207,15 @@ class Reextractor:
             if not dry_run and row["extractor_version"] != __version__:
                 self._write(row["id"], {"extractor_version": __version__}, None)
 
-    def _write(self, article_id: int, changes: dict[str, Any], related: list[tuple[str, str | None]] | None) -> None:
+    def _write(
+        self, article_id: int, changes: dict[str, Any], related: list[tuple[str, str | None]] | None
+    ) -> None:
         self.archive.db["articles"].update(article_id, changes)
         if related is None:
             return
-        self.archive.replace_related_links(article_id, [{"url": url, "title": title} for url, title in related])
+        self.archive.replace_related_links(
+            article_id, [{"url": url, "title": title} for url, title in related]
+        )
 
 
 class Command(ScrapyCommand):
@@ -241,7 +247,9 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         archive_path = self.settings.get("ARCHIVE_PATH")
         if not archive_path or not Path(archive_path).is_file():
-            raise UsageError(f"no archive at ARCHIVE_PATH={archive_path!r}: crawl first, or pass -s ARCHIVE_PATH=FILE")
+            raise UsageError(
+                f"no archive at ARCHIVE_PATH={archive_path!r}: crawl first, or pass -s ARCHIVE_PATH=FILE"
+            )
         raw_path = Path(self.settings.get("RAW_ARCHIVE_PATH") or raw_path_for(archive_path))
         if not raw_path.is_file():
             raise UsageError(

@@ -38,8 +38,8 @@ __all__ = [
     "BodyDigest",
     "Signature",
     "digest_of",
-    "signature_of",
     "minhash_signature",
+    "signature_of",
 ]
 
 #: Permutations per signature: 128 gives a standard error of about 0.04 on the Jaccard estimate.

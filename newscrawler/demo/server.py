@@ -35,16 +35,18 @@ _TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml; charset
 class _Handler(BaseHTTPRequestHandler):
     server_version = "newscrawler-demo/1"
 
-    def __init__(self, *args: object, root: Path, redirects: dict[str, tuple[str, int]], **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, root: Path, redirects: dict[str, tuple[str, int]], **kwargs: object
+    ) -> None:
         self.root = root
         self.redirects = redirects
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         if not self._redirect():
             self._send(body=True)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         if not self._redirect():
             self._send(body=False)
 
@@ -89,14 +91,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("ETag", etag)
             self.send_header("Last-Modified", formatdate(file.stat().st_mtime, usegmt=True))
-            content_type = _TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            content_type = (
+                _TYPES.get(file.suffix)
+                or mimetypes.guess_type(file.name)[0]
+                or "application/octet-stream"
+            )
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if body:
             self.wfile.write(data)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass  # the crawler logs every request already
 
 
@@ -119,7 +125,12 @@ class DemoServer:
     """A running server; use as a context manager or call :meth:`stop`."""
 
     def __init__(
-        self, root: Path = DEMO_SITE, host: str = "127.0.0.1", port: int = 0, *, url_host: str | None = None
+        self,
+        root: Path = DEMO_SITE,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        url_host: str | None = None,
     ) -> None:
         """Serve ``root`` on ``host:port``; ``url_host`` names it in :attr:`url` (``localhost``
         gives a second site on the same loopback address a host name of its own)."""
@@ -129,7 +140,9 @@ class DemoServer:
         handler = partial(_Handler, root=root.resolve(), redirects=_read_redirects(root))
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="demo-server", daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, name="demo-server", daemon=True
+        )
         self.thread.start()
 
     @property

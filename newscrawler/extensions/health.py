@@ -32,7 +32,11 @@ def judge_site(counters: dict[str, int], *, max_failure_share: float = 0.5) -> s
     incremental run over an unchanged site finds its articles without fetching them.
     """
     responses = counters.get("responses", 0)
-    found = counters.get("article_pages", 0) + counters.get("known_skipped", 0) + counters.get("not_modified", 0)
+    found = (
+        counters.get("article_pages", 0)
+        + counters.get("known_skipped", 0)
+        + counters.get("not_modified", 0)
+    )
     blocked = counters.get("blocked", 0)
     failures = counters.get("extract_failures", 0)
     if responses and blocked >= max_failure_share * responses:

@@ -24,7 +24,9 @@ _TAIL_RE = re.compile(
     r"\d{1,2}\.\d{1,2}\.|\d{4}-\d{2}|\d{1,2}:\d{2}).*$",
     re.I,
 )
-_NOT_A_NAME_RE = re.compile(r"https?://|www\.|@|\d|^(?:mehr|more|alle|all|artikel|articles)\b", re.I)
+_NOT_A_NAME_RE = re.compile(
+    r"https?://|www\.|@|\d|^(?:mehr|more|alle|all|artikel|articles)\b", re.I
+)
 _MAX_NAME_WORDS = 6
 _NAME_TOKEN_RE = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:[-'’][^\W\d_]+)*\.?$")
 _INITIALS_RE = re.compile(r"^(?:[^\W\d_]\.){1,3}$")

@@ -126,9 +126,18 @@ _ATTRIBUTION_PATTERNS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tup
             rf"\b(?:berichtet|berichtete|meldet|meldete|schreibt|schrieb)\s+(?:die\s+|der\s+|das\s+)?(?:Nachrichtenagentur\s+|Agentur\s+|Zeitung\s+|Portal\s+)?{_AGENCY}\s*[.,;]",
             ("berichtet", "meldet", "schreibt", "schrieb"),
         ),
-        (rf"\b(?:Quelle|Quellen|Mit Material von|Material von)\s*:\s*{_AGENCY}", ("Quelle", "Material von")),
-        (rf"\b(?:according to|reports|reported|told)\s+(?:the\s+)?{_AGENCY}\s*[.,;]", ("according to", "report", "told")),
-        (r"\((?P<src>dpa|AFP|AP|Reuters|KNA|epd|dts|SID|APA|sda|Keystone-SDA|EFE|ANSA|UNIAN|DW)\)", ("(",)),
+        (
+            rf"\b(?:Quelle|Quellen|Mit Material von|Material von)\s*:\s*{_AGENCY}",
+            ("Quelle", "Material von"),
+        ),
+        (
+            rf"\b(?:according to|reports|reported|told)\s+(?:the\s+)?{_AGENCY}\s*[.,;]",
+            ("according to", "report", "told"),
+        ),
+        (
+            r"\((?P<src>dpa|AFP|AP|Reuters|KNA|epd|dts|SID|APA|sda|Keystone-SDA|EFE|ANSA|UNIAN|DW)\)",
+            ("(",),
+        ),
         (r"^(?P<src>dpa|AFP|AP|Reuters|KNA|epd|dts|SID|APA|sda)\s*/", ("/",)),
     )
 )

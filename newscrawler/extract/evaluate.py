@@ -83,9 +83,7 @@ def trafilatura_baseline(page: Page) -> dict[str, Any]:
     }
 
 
-def run_system(
-    pages: list[Page], system: Callable[[Page], dict[str, Any]]
-) -> list[dict[str, Any]]:
+def run_system(pages: list[Page], system: Callable[[Page], dict[str, Any]]) -> list[dict[str, Any]]:
     """One JSONL row per page with the time it took; a crash becomes an empty row, not an abort."""
     if pages:
         system(pages[0])  # warm-up: imports and caches are not per-page cost

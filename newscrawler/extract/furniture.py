@@ -256,7 +256,7 @@ def repeats_paragraph(text: str, longer: list[str], word_sets: list[set[str]]) -
         return False
     return any(
         len(other) > len(text) and len(words & others) >= _PULL_QUOTE_OVERLAP * len(words)
-        for other, others in zip(longer, word_sets)
+        for other, others in zip(longer, word_sets, strict=False)
     )
 
 

@@ -32,7 +32,7 @@ _MAX_LEAD_CHARS = 1200
 
 
 def strip_site_suffix(title: str) -> str:
-    """"Headline | Site" -> "Headline" (only one trailing segment, never the whole string)."""
+    """ "Headline | Site" -> "Headline" (only one trailing segment, never the whole string)."""
     stripped = TITLE_SUFFIX_RE.sub("", title).strip()
     return stripped if len(stripped) >= 10 else title
 
@@ -151,7 +151,9 @@ def confirmed_variant(el: HtmlElement, known: list[str]) -> str | None:
 def in_overlay(el: HtmlElement) -> bool:
     """Headings of modals, dialogs and consent layers are not the page's headline."""
     for node in (el, *list(el.iterancestors())[:4]):
-        if node.tag == "dialog" or OVERLAY_CLASS_RE.search(f"{node.get('class', '')} {node.get('id', '')}"):
+        if node.tag == "dialog" or OVERLAY_CLASS_RE.search(
+            f"{node.get('class', '')} {node.get('id', '')}"
+        ):
             return True
     return False
 

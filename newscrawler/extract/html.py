@@ -172,9 +172,11 @@ def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> None
     for el in candidates:
         if el.getparent() is None:
             continue
-        if el.tag not in ("script", "style", "noscript", "template", "svg"):
-            if contained_text(el, lengths) > _PROTECT_SHARE * total:
-                continue
+        if (
+            el.tag not in ("script", "style", "noscript", "template", "svg")
+            and contained_text(el, lengths) > _PROTECT_SHARE * total
+        ):
+            continue
         if el.tag == "figure" and el.find(".//blockquote") is not None:
             continue  # a pull quote: the quote is article text, its figcaption still goes
         remove_element(el)

@@ -77,7 +77,9 @@ def iter_jsonld_nodes(data: Any) -> list[dict[str, Any]]:
             stack[0:0] = item
         elif isinstance(item, dict):
             if "@graph" in item:
-                stack[0:0] = list(item["@graph"]) if isinstance(item["@graph"], list) else [item["@graph"]]
+                stack[0:0] = (
+                    list(item["@graph"]) if isinstance(item["@graph"], list) else [item["@graph"]]
+                )
             if "@type" in item or "@id" in item:
                 nodes.append(item)
             for key in ("mainEntity", "mainEntityOfPage", "hasPart"):

@@ -15,7 +15,15 @@ from urllib.parse import unquote, urlsplit
 __all__ = ["REASONS", "page_problem", "paywall_declared"]
 
 #: Every reason :func:`page_problem` can return.
-REASONS = ("http_error", "not_found", "error_page", "consent_wall", "paywall_teaser", "imprint", "listing")
+REASONS = (
+    "http_error",
+    "not_found",
+    "error_page",
+    "consent_wall",
+    "paywall_teaser",
+    "imprint",
+    "listing",
+)
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 
@@ -80,8 +88,12 @@ _LISTING_TITLE = re.compile(
     r"year|beiträge\s+(?:von|vom|zu|mit)|alle\s+(?:artikel|beiträge)|suchergebnisse|search\s+results)\b\s*[:–-]",
     _FLAGS,
 )
-_LISTING_PATH = re.compile(r"/(?:page|seite)/\d+/?$|/(?:category|kategorie|tag|schlagwort|author|autor)/", _FLAGS)
-_READ_MORE = re.compile(r"(?:weiterlesen|mehr\s+lesen|read\s+more|zum\s+artikel|continue\s+reading)\W*$", _FLAGS)
+_LISTING_PATH = re.compile(
+    r"/(?:page|seite)/\d+/?$|/(?:category|kategorie|tag|schlagwort|author|autor)/", _FLAGS
+)
+_READ_MORE = re.compile(
+    r"(?:weiterlesen|mehr\s+lesen|read\s+more|zum\s+artikel|continue\s+reading)\W*$", _FLAGS
+)
 # The longest phrase with generous whitespace and trailing punctuation ("… weiterlesen »").
 _READ_MORE_WINDOW = 80
 

@@ -34,6 +34,7 @@ def label_matches(text: str, labels: Sequence[str]) -> bool:
 
 def same_page(link: str, page_url: str) -> bool:
     """Ignore fragments, trailing slashes and the scheme when comparing with the page itself."""
+
     def key(u: str) -> str:
         u = urldefrag(u)[0].rstrip("/")
         return u.split("://", 1)[-1]

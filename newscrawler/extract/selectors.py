@@ -76,7 +76,9 @@ KICKER_CLASS_RE: Final = re.compile(
     r"screen-reader",
     re.I,
 )
-OVERLAY_CLASS_RE: Final = re.compile(r"modal|dialog|popup|overlay|consent|cookie|lightbox|flyout", re.I)
+OVERLAY_CLASS_RE: Final = re.compile(
+    r"modal|dialog|popup|overlay|consent|cookie|lightbox|flyout", re.I
+)
 BREADCRUMB_RE: Final = re.compile(r"crumb", re.I)  # breadcrumb, crumbs, header__crumb
 # "Headline | Site" / "Headline - Site" suffixes of <title> and og:title.
 TITLE_SUFFIX_RE: Final = re.compile(r"\s+[|–—·•-]\s+[^|–—·•]{2,40}$")

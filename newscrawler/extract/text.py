@@ -142,7 +142,9 @@ def drop_lone_fragments(text: str) -> str:
         if not _WORD.search(paragraph):
             continue
         if paragraph[0] in _OPENING_QUOTES and len(_WORD.findall(paragraph)) <= 3:
-            closes = any(q in paragraph[1:] for q in "“”\"»«‘’'") or _CLOSING_OR_END.search(paragraph)
+            closes = any(q in paragraph[1:] for q in "“”\"»«‘’'") or _CLOSING_OR_END.search(
+                paragraph
+            )
             if not closes:
                 continue
         kept.append(paragraph)

@@ -19,6 +19,7 @@ from newscrawler.urls import canonicalize_url
 
 __all__ = ["IncrementalMiddleware"]
 
+
 def _parse_time(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -65,7 +66,9 @@ class IncrementalMiddleware:
         if kind == "feed":
             state = archive.feed_state(url)
             if state:
-                self._make_conditional(request, state.get("http_etag"), state.get("http_last_modified"))
+                self._make_conditional(
+                    request, state.get("http_etag"), state.get("http_last_modified")
+                )
             return None
         known = archive.recrawl_info(url)
         if known is None:

@@ -24,7 +24,9 @@ class PageSignalsMiddleware:
             raise NotConfigured("SAFETY_ENABLED is off")
         return cls()
 
-    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
         async for item in result:
             yield self._mark(response, item)
 
@@ -34,6 +36,10 @@ class PageSignalsMiddleware:
 
     @staticmethod
     def _mark(response: Response, item: Any) -> Any:
-        if isinstance(item, ArticleItem) and isinstance(response, TextResponse) and item.paywalled is None:
+        if (
+            isinstance(item, ArticleItem)
+            and isinstance(response, TextResponse)
+            and item.paywalled is None
+        ):
             item.paywalled = paywall_declared(response.text)
         return item

@@ -82,7 +82,9 @@ def is_private_name(host: str) -> bool:
     try:
         ipaddress.ip_address(host.split("%")[0])
     except ValueError:
-        return bool(_LOCAL_NAMES.search(host)) or "." not in host  # a name: local, or a bare intranet name
+        return (
+            bool(_LOCAL_NAMES.search(host)) or "." not in host
+        )  # a name: local, or a bare intranet name
     return is_private_address(host)
 
 
@@ -111,7 +113,9 @@ class SafetyMiddleware:
     def from_crawler(cls, crawler: Crawler) -> SafetyMiddleware:
         settings = crawler.settings
         if not settings.getbool("SAFETY_ENABLED", True):
-            raise NotConfigured("SAFETY_ENABLED is off: private and non-HTTP targets are not refused")
+            raise NotConfigured(
+                "SAFETY_ENABLED is off: private and non-HTTP targets are not refused"
+            )
         return cls(
             crawler,
             private_hosts=settings.getlist("SAFETY_PRIVATE_HOSTS"),
@@ -122,7 +126,9 @@ class SafetyMiddleware:
         """The crawl's configured hosts: start URLs, allowed domains, ``SAFETY_PRIVATE_HOSTS``."""
         if self._own_hosts is None:
             spider: Any = self.crawler.spider
-            hosts = {urlsplit(url).hostname or "" for url in getattr(spider, "start_urls", None) or []}
+            hosts = {
+                urlsplit(url).hostname or "" for url in getattr(spider, "start_urls", None) or []
+            }
             hosts.update(getattr(spider, "allowed_domains", None) or [])
             hosts.update(getattr(spider, "domains", None) or [])
             profile = getattr(spider, "profile", None)
@@ -140,7 +146,9 @@ class SafetyMiddleware:
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         parts = urlsplit(request.url)
         if parts.scheme not in ("http", "https"):
-            self._refuse(request, "refused_scheme", f"scheme {parts.scheme or '(none)'} is not http(s)")
+            self._refuse(
+                request, "refused_scheme", f"scheme {parts.scheme or '(none)'} is not http(s)"
+            )
         host = (parts.hostname or "").lower().rstrip(".")
         if not host:
             self._refuse(request, "refused_scheme", "no host")
@@ -155,7 +163,9 @@ class SafetyMiddleware:
     async def _resolves_private(self, host: str, port: int | None) -> bool:
         if host not in self._resolved:
             try:
-                infos = await maybe_deferred_to_future(deferToThread(socket.getaddrinfo, host, port or 80))
+                infos = await maybe_deferred_to_future(
+                    deferToThread(socket.getaddrinfo, host, port or 80)
+                )
             except OSError:
                 # Unresolvable: the download fails on its own with a DNS error, counted there.
                 return False
@@ -169,7 +179,11 @@ def decompressed_size_exceeds(body: bytes, encoding: str, limit: int) -> bool | 
     Unpacks in chunks and throws them away, so a bomb costs at most ``limit`` bytes of work,
     never that much memory.
     """
-    wbits = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}.get(encoding)
+    wbits = {
+        "gzip": 16 + zlib.MAX_WBITS,
+        "x-gzip": 16 + zlib.MAX_WBITS,
+        "deflate": zlib.MAX_WBITS,
+    }.get(encoding)
     if wbits is None or not limit:
         return None
     decompressor = zlib.decompressobj(wbits)
@@ -203,14 +217,28 @@ class ResponseGuardMiddleware:
             raise NotConfigured("SAFETY_ENABLED is off")
         return cls(crawler)
 
-    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
         if 300 <= response.status < 400 and b"Location" in response.headers:
             self._count_redirect(request, response)
-        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").split(";")[0].strip().lower()
+        content_type = (
+            (response.headers.get("Content-Type") or b"")
+            .decode("latin-1")
+            .split(";")[0]
+            .strip()
+            .lower()
+        )
         if _BINARY_TYPES.match(content_type):
             self.stats.inc_value("newscrawler/safety/binary_content")
             raise IgnoreRequest(f"not a web page ({content_type}): {response.url}")
-        encodings = [e.strip().lower() for e in b",".join(response.headers.getlist("Content-Encoding")).decode("latin-1").split(",") if e.strip()]
+        encodings = [
+            e.strip().lower()
+            for e in b",".join(response.headers.getlist("Content-Encoding"))
+            .decode("latin-1")
+            .split(",")
+            if e.strip()
+        ]
         max_size = request.meta.get("download_maxsize", self.max_size)
         if len(encodings) == 1 and decompressed_size_exceeds(response.body, encodings[0], max_size):
             self.stats.inc_value("newscrawler/safety/decompression_bomb")
@@ -231,7 +259,8 @@ class ResponseGuardMiddleware:
 
 
 _META_CHARSET = re.compile(
-    rb"""<meta[^>]+(?:charset\s*=\s*["']?|content\s*=\s*["'][^"']*charset=)([a-z0-9_-]+)""", re.IGNORECASE
+    rb"""<meta[^>]+(?:charset\s*=\s*["']?|content\s*=\s*["'][^"']*charset=)([a-z0-9_-]+)""",
+    re.IGNORECASE,
 )
 
 
@@ -252,8 +281,13 @@ class CharsetRepairMiddleware:
             raise NotConfigured("SAFETY_ENABLED is off")
         return cls(crawler)
 
-    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
-        if not isinstance(response, TextResponse) or response.encoding.replace("-", "").lower() != "utf8":
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        if (
+            not isinstance(response, TextResponse)
+            or response.encoding.replace("-", "").lower() != "utf8"
+        ):
             return response
         try:
             response.body.decode("utf-8")

@@ -16,7 +16,15 @@ from lxml import etree
 
 from newscrawler.urls import date_in_url
 
-__all__ = ["Entry", "FeedKind", "date_in_url", "feed_kind", "parse_entries", "sitemaps_from_robots", "to_date"]
+__all__ = [
+    "Entry",
+    "FeedKind",
+    "date_in_url",
+    "feed_kind",
+    "parse_entries",
+    "sitemaps_from_robots",
+    "to_date",
+]
 
 FeedKind = str  # "rss", "atom", "urlset", "sitemapindex" or ""
 
@@ -105,7 +113,9 @@ def parse_entries(body: bytes, base_url: str) -> tuple[FeedKind, list[Entry]]:
                     lastmod=_iso(_text(fields.get("lastmod"))),
                     published=_iso(_text(fields.get("publication_date"))),
                     title=_text(fields.get("title")),
-                    keywords=[k.strip() for k in keywords.split(",") if k.strip()] if keywords else [],
+                    keywords=[k.strip() for k in keywords.split(",") if k.strip()]
+                    if keywords
+                    else [],
                     is_sitemap=kind == "sitemapindex",
                 )
             )
@@ -115,7 +125,9 @@ def parse_entries(body: bytes, base_url: str) -> tuple[FeedKind, list[Entry]]:
             if _local(node.tag) != "item":
                 continue
             fields = _children(node)
-            link = _text(fields.get("link")) or (fields["link"].get("href") if "link" in fields else None)
+            link = _text(fields.get("link")) or (
+                fields["link"].get("href") if "link" in fields else None
+            )
             if not link:
                 continue
             entries.append(
@@ -123,7 +135,9 @@ def parse_entries(body: bytes, base_url: str) -> tuple[FeedKind, list[Entry]]:
                     url=urljoin(base_url, link),
                     published=_iso(_text(fields.get("pubdate")) or _text(fields.get("date"))),
                     title=_text(fields.get("title")),
-                    keywords=[_text(c) or "" for c in node if _local(c.tag) == "category" and _text(c)],
+                    keywords=[
+                        _text(c) or "" for c in node if _local(c.tag) == "category" and _text(c)
+                    ],
                 )
             )
         return "rss", entries
@@ -131,7 +145,11 @@ def parse_entries(body: bytes, base_url: str) -> tuple[FeedKind, list[Entry]]:
         for node in root:
             if _local(node.tag) != "entry":
                 continue
-            links = [c for c in node if _local(c.tag) == "link" and c.get("rel", "alternate") == "alternate"]
+            links = [
+                c
+                for c in node
+                if _local(c.tag) == "link" and c.get("rel", "alternate") == "alternate"
+            ]
             if not links or not links[0].get("href"):
                 continue
             fields = _children(node)

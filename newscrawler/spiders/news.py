@@ -46,6 +46,7 @@ from newscrawler.workers.pool import pool_for
 
 __all__ = ["NewsSpider", "looks_like_article"]
 
+
 class NewsSpider(Spider):
     """Crawl news sites: listings lead to articles, articles lead to their related articles.
 
@@ -116,9 +117,7 @@ class NewsSpider(Spider):
         user_agent = settings.get("USER_AGENT") or ""
         if not user_agent or user_agent.startswith("Scrapy/"):
             contact = settings.get("CONTACT_URL") or "https://github.com/newscrawler/newscrawler"
-            settings.set(
-                "USER_AGENT", f"newscrawler/{__version__} (+{contact})", priority="spider"
-            )
+            settings.set("USER_AGENT", f"newscrawler/{__version__} (+{contact})", priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -130,7 +129,9 @@ class NewsSpider(Spider):
         """Resolve the profile and the start URLs; fail early with a message that says what to pass."""
         if self._site:
             try:
-                self.profile = load_profile(self._site, self._sites_file or settings.get("SITES_FILE"))
+                self.profile = load_profile(
+                    self._site, self._sites_file or settings.get("SITES_FILE")
+                )
             except SiteProfileError as exc:
                 raise ValueError(f"news spider: {exc}") from exc
             if not self.start_urls:
@@ -144,7 +145,9 @@ class NewsSpider(Spider):
                 raise ValueError(f"news spider: start URL {url!r} is not an http(s) URL")
         labels = settings.getlist("RELATED_LABELS")
         self.related_labels: list[str] | None = (
-            list(self.profile.related_labels) if self.profile and self.profile.related_labels else labels or None
+            list(self.profile.related_labels)
+            if self.profile and self.profile.related_labels
+            else labels or None
         )
         self.selectors = dict(self.profile.selectors) if self.profile else {}
         if self._allowed_arg:
@@ -165,7 +168,9 @@ class NewsSpider(Spider):
 
     async def start(self) -> Any:
         for url in self.start_urls:
-            yield Request(url, callback=self.parse, dont_filter=True, meta={"newscrawler_kind": "start"})
+            yield Request(
+                url, callback=self.parse, dont_filter=True, meta={"newscrawler_kind": "start"}
+            )
         feeds = list(self.profile.feeds) if self.profile else []
         sitemaps = list(self.profile.sitemaps) if self.profile else []
         if "feeds" in self.discover:
@@ -258,7 +263,9 @@ class NewsSpider(Spider):
         self._record_feed(response, kind=kind, entries=len(entries))
         for entry in entries:
             if entry.is_sitemap:
-                yield response.follow(entry.url, callback=self.parse, meta={"newscrawler_kind": "feed"})
+                yield response.follow(
+                    entry.url, callback=self.parse, meta={"newscrawler_kind": "feed"}
+                )
                 continue
             when = to_date(entry.published) or date_in_url(entry.url) or to_date(entry.lastmod)
             if not self._in_range(when) or not self._on_site(entry.url):
@@ -317,7 +324,9 @@ class NewsSpider(Spider):
         try:
             if pool is not None:
                 page = Page(response.url, response.status, response.body, response.encoding)
-                fields, seconds = await pool.extract(page, self.related_labels, self.selectors or None)
+                fields, seconds = await pool.extract(
+                    page, self.related_labels, self.selectors or None
+                )
             else:
                 start = time.thread_time()
                 fields = self.extract_fields(response)
@@ -394,7 +403,10 @@ class NewsSpider(Spider):
             tags=list(fields.get("tags") or discovery.get("keywords") or []),
             body=fields.get("body"),
             image=fields.get("image"),
-            related=[{"url": canonicalize_url(link["url"]), "title": link.get("title")} for link in related],
+            related=[
+                {"url": canonicalize_url(link["url"]), "title": link.get("title")}
+                for link in related
+            ],
             fetched_url=response.url,
             redirect_urls=list(response.meta.get("redirect_urls") or []),
             http_status=response.status,
@@ -439,7 +451,9 @@ def _date_arg(value: str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"news spider: -a {name}={value!r} is not a date (use YYYY-MM-DD)") from None
+        raise ValueError(
+            f"news spider: -a {name}={value!r} is not a date (use YYYY-MM-DD)"
+        ) from None
 
 
 def _site_root(url: str) -> str:
@@ -454,7 +468,11 @@ def _header(headers: Any, name: bytes) -> str | None:
 
 def _may_be_xml(response: TextResponse) -> bool:
     content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
-    return "xml" in content_type or response.text[:100].lstrip().startswith("<?xml") or "html" not in content_type
+    return (
+        "xml" in content_type
+        or response.text[:100].lstrip().startswith("<?xml")
+        or "html" not in content_type
+    )
 
 
 def _entry_meta(entry: Entry) -> dict[str, Any]:

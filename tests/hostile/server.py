@@ -29,7 +29,7 @@ class Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         site = self.server.site
         with site.lock:
             site.requests.append(self.path)
@@ -73,7 +73,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
         self.wfile.flush()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -110,7 +110,9 @@ class HostileServer:
         self.url_host = url_host or host
         self.httpd = _Server((host, 0), Handler)
         self.httpd.site = self
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="hostile-server", daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, name="hostile-server", daemon=True
+        )
         self.thread.start()
 
     @property
@@ -129,7 +131,9 @@ class HostileServer:
         assert self.static_root is not None
         target = (self.static_root / unquote(urlsplit(handler.path).path).lstrip("/")).resolve()
         if target.is_dir():
-            target = next((target / n for n in ("index.html", "index.xml") if (target / n).is_file()), target)
+            target = next(
+                (target / n for n in ("index.html", "index.xml") if (target / n).is_file()), target
+            )
         if not target.is_relative_to(self.static_root) or not target.is_file():
             handler.answer(404, b"<!doctype html><title>404</title>")
             return

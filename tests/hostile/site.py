@@ -16,7 +16,16 @@ from functools import cache
 
 from .server import Handler, Route
 
-__all__ = ["BAD", "DISALLOWED", "PRIVATE_LINKS", "VALID", "Article", "article_html", "build_routes", "paragraphs_for"]
+__all__ = [
+    "BAD",
+    "DISALLOWED",
+    "PRIVATE_LINKS",
+    "VALID",
+    "Article",
+    "article_html",
+    "build_routes",
+    "paragraphs_for",
+]
 
 _SUBJECTS = ["Der Stadtrat", "Die Landesregierung", "Ein Sprecher des Ministeriums", "Die Bürgerinitiative",
              "Der Verkehrsverbund", "Die Handwerkskammer", "Eine Sprecherin der Polizei", "Der Kreistag",
@@ -44,7 +53,10 @@ def paragraphs_for(slug: str, count: int = 4) -> list[str]:
     rng = random.Random(slug)
     paragraphs = []
     for _ in range(count):
-        sentences = [f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)}, {rng.choice(_OBJECTS)}." for _ in range(3)]
+        sentences = [
+            f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)}, {rng.choice(_OBJECTS)}."
+            for _ in range(3)
+        ]
         sentences.append(rng.choice(_TAILS))
         paragraphs.append(" ".join(sentences))
     paragraphs[0] += f" Das Stichwort lautet {slug.replace('-', ' ').title().replace(' ', '')}."
@@ -77,13 +89,18 @@ def article_html(
     """A WordPress-style article page (the demo site's template) with optional injected parts."""
     esc = html.escape
     items = "\n".join(f'<li><a href="{esc(href)}">{esc(text)}</a></li>' for href, text in related)
-    related_block = f'<h3>Ähnliche Themen:</h3>\n<ul class="related-posts">\n{items}\n</ul>' if related else ""
+    related_block = (
+        f'<h3>Ähnliche Themen:</h3>\n<ul class="related-posts">\n{items}\n</ul>' if related else ""
+    )
     body = "\n".join(f"<p>{esc(p)}</p>" for p in paragraphs)
     meta_charset = f'<meta charset="{charset}">' if charset else ""
     jsonld = (
-        '{"@context": "https://schema.org", "@type": "NewsArticle", "headline": ' + _json(title) + ", "
+        '{"@context": "https://schema.org", "@type": "NewsArticle", "headline": '
+        + _json(title)
+        + ", "
         '"datePublished": "2024-07-10T09:30:00+02:00", "author": {"@type": "Person", "name": "Jana Berger"}'
-        + jsonld_extra + "}"
+        + jsonld_extra
+        + "}"
     )
     return f"""<!DOCTYPE html>
 <html lang="de-DE">
@@ -131,7 +148,9 @@ def _json(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _page(status: int, text: str, content_type: str = "text/html; charset=utf-8", **headers: str) -> Route:
+def _page(
+    status: int, text: str, content_type: str = "text/html; charset=utf-8", **headers: str
+) -> Route:
     data = text.encode("utf-8")
     return lambda h: h.answer(status, data, content_type, headers or None)
 
@@ -159,21 +178,39 @@ A_NORMAL.related = [(A_CYCLE.path, A_CYCLE.title)]
 A_RETRY = _art("buslinien-fahren-haeufiger", "Buslinien fahren im Sommer häufiger")
 A_SLOW = _art("neues-gutachten-zum-klinikum", "Neues Gutachten zum Klinikum vorgestellt")
 A_LATIN1 = _art("buerger-in-koeln-waehlen", "Bürger in Köln wählen – Straßenbahn fährt öfter")
-A_CP1252 = _art("gebuehren-bleiben-stabil", "„Gebühren bleiben stabil“ – Kämmerer rechnet mit 5 € weniger")
+A_CP1252 = _art(
+    "gebuehren-bleiben-stabil", "„Gebühren bleiben stabil“ – Kämmerer rechnet mit 5 € weniger"
+)
 A_MALFORMED = _art("feuerwehr-zieht-bilanz", "Feuerwehr zieht Bilanz nach dem Unwetter")
 A_HUGE = _art("hochschule-baut-neues-labor", "Hochschule baut ein neues Labor")
 A_XSS = _art(
     "kommentar-zur-datenbank",
     "Kommentar: \"Robert'); DROP TABLE articles;--\" und <script>alert('x')</script> im Titel",
 )
-A_SHORTLINK = _art("sportverein-feiert-jubilaeum", "Sportverein feiert sein hundertjähriges Jubiläum")
+A_SHORTLINK = _art(
+    "sportverein-feiert-jubilaeum", "Sportverein feiert sein hundertjähriges Jubiläum"
+)
 A_CHAIN = _art("landgericht-verhandelt-erneut", "Landgericht verhandelt den Fall erneut")
-A_BANNER = _art("gewerkschaft-fordert-mehr-personal", "Gewerkschaft fordert mehr Personal in Kliniken", count=5)
+A_BANNER = _art(
+    "gewerkschaft-fordert-mehr-personal", "Gewerkschaft fordert mehr Personal in Kliniken", count=5
+)
 
 VALID: dict[str, Article] = {
     a.path: a
-    for a in (A_NORMAL, A_CYCLE, A_RETRY, A_SLOW, A_LATIN1, A_CP1252, A_MALFORMED, A_HUGE, A_XSS, A_SHORTLINK,
-              A_CHAIN, A_BANNER)  # fmt: skip
+    for a in (
+        A_NORMAL,
+        A_CYCLE,
+        A_RETRY,
+        A_SLOW,
+        A_LATIN1,
+        A_CP1252,
+        A_MALFORMED,
+        A_HUGE,
+        A_XSS,
+        A_SHORTLINK,
+        A_CHAIN,
+        A_BANNER,
+    )
 }
 
 #: Paths that must never be archived, with the failure each one injects.
@@ -244,7 +281,9 @@ def _tarpit(h: Handler) -> None:
         time.sleep(0.5)
 
 
-def _listing_html(links: list[tuple[str, str]], title: str = "Lokalblatt – Nachrichten aus der Region") -> str:
+def _listing_html(
+    links: list[tuple[str, str]], title: str = "Lokalblatt – Nachrichten aus der Region"
+) -> str:
     teasers = "\n".join(
         f'<article class="post"><h2 class="entry-title"><a href="{html.escape(h)}">{html.escape(t)}</a></h2>'
         f'<p>{html.escape(t)} – mehr dazu im Artikel. <a href="{html.escape(h)}">Weiterlesen »</a></p></article>'
@@ -260,7 +299,10 @@ def build_routes(other_site: str) -> dict[str, Route]:
     other = other_site.rstrip("/")
     offsite_links = [
         (other + D + "fremder-artikel/", "Ein Artikel auf einer anderen Seite"),
-        ("https://www.example.com/2024/07/10/oeffentlich-fremd/", "Ein Artikel im öffentlichen Netz"),
+        (
+            "https://www.example.com/2024/07/10/oeffentlich-fremd/",
+            "Ein Artikel im öffentlichen Netz",
+        ),
         ("http://169.254.169.254/latest/meta-data/", "Metadaten"),
         ("http://10.0.0.7/2024/07/10/intranet/", "Intranet"),
     ]
@@ -290,13 +332,17 @@ def build_routes(other_site: str) -> dict[str, Route]:
     routes: dict[str, Route] = {}
 
     def page(article: Article, **kwargs: object) -> str:
-        return article_html(article.title, article.paragraphs, path=article.path, related=article.related, **kwargs)  # type: ignore[arg-type]
+        return article_html(
+            article.title, article.paragraphs, path=article.path, related=article.related, **kwargs
+        )  # type: ignore[arg-type]
 
     routes[A_NORMAL.path] = _page(200, page(A_NORMAL))
     routes[A_CYCLE.path] = _page(200, page(A_CYCLE))
     routes[A_RETRY.path] = _retry_then_ok(page(A_RETRY))
     routes[A_SLOW.path] = _slow(page(A_SLOW), 2.0)
-    routes[A_LATIN1.path] = _bytes(200, page(A_LATIN1, charset=None).encode("iso-8859-1", "xmlcharrefreplace"), "text/html")
+    routes[A_LATIN1.path] = _bytes(
+        200, page(A_LATIN1, charset=None).encode("iso-8859-1", "xmlcharrefreplace"), "text/html"
+    )
     routes[A_CP1252.path] = _bytes(
         200, page(A_CP1252, charset="windows-1252").encode("cp1252"), "text/html; charset=utf-8"
     )
@@ -305,13 +351,23 @@ def build_routes(other_site: str) -> dict[str, Route]:
         malformed.replace("</p>", "", 2)
         .replace("</div>", "", 2)
         .replace("</article>", "")
-        .replace("<p>" + html.escape(A_MALFORMED.paragraphs[1][:30]), "<p>< strong>" + html.escape(A_MALFORMED.paragraphs[1][:30]), 1)
+        .replace(
+            "<p>" + html.escape(A_MALFORMED.paragraphs[1][:30]),
+            "<p>< strong>" + html.escape(A_MALFORMED.paragraphs[1][:30]),
+            1,
+        )
         .replace('<ul class="related-posts">', '<ul class="related-posts"><li>')
     )
     routes[A_MALFORMED.path] = _page(200, malformed)
-    script = "<script>var tracking = {" + ",".join(f'"k{i}": "{i:08d}"' for i in range(80_000)) + "};</script>\n"
+    script = (
+        "<script>var tracking = {"
+        + ",".join(f'"k{i}": "{i:08d}"' for i in range(80_000))
+        + "};</script>\n"
+    )
     comments = "<!-- " + ("Werbung Werbung Werbung " * 40_000) + " -->\n"
-    routes[A_HUGE.path] = _page(200, page(A_HUGE, head=script + comments, after_article=comments + script))
+    routes[A_HUGE.path] = _page(
+        200, page(A_HUGE, head=script + comments, after_article=comments + script)
+    )
     evil = (
         '<script>document.write("<p>Eingeschleuster Text aus einem Skript</p>")</script>'
         '<p><img src="x.png" onerror="alert(\'onerror\')"> <a href="#" onclick="steal()">Bild</a></p>'
@@ -343,7 +399,9 @@ def build_routes(other_site: str) -> dict[str, Route]:
         path=D + "dauerfehler/",
     )
     routes[D + "dauerfehler/"] = _page(500, error_article)
-    routes[D + "geloescht/"] = _page(404, article_html("Seite nicht gefunden", paragraphs_for("x404"), path=D + "geloescht/"))
+    routes[D + "geloescht/"] = _page(
+        404, article_html("Seite nicht gefunden", paragraphs_for("x404"), path=D + "geloescht/")
+    )
     soft = article_html(
         "Seite nicht gefunden",
         ["Die von Ihnen aufgerufene Seite existiert nicht oder wurde verschoben. Vielleicht finden Sie, was "
@@ -352,9 +410,17 @@ def build_routes(other_site: str) -> dict[str, Route]:
         path=D + "soft-404/",
     )  # fmt: skip
     routes[D + "soft-404/"] = _page(200, soft)
-    routes[D + "fehlerseite/"] = _page(200, error_article.replace(D + "dauerfehler/", D + "fehlerseite/"))
-    routes[D + "zu-viele-anfragen/"] = _page(429, "<h1>Too Many Requests</h1>", **{"Retry-After": "3600"})
-    routes[D + "bericht-pdf/"] = _bytes(200, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
+    routes[D + "fehlerseite/"] = _page(
+        200, error_article.replace(D + "dauerfehler/", D + "fehlerseite/")
+    )
+    routes[D + "zu-viele-anfragen/"] = _page(
+        429, "<h1>Too Many Requests</h1>", **{"Retry-After": "3600"}
+    )
+    routes[D + "bericht-pdf/"] = _bytes(
+        200,
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+        "application/pdf",
+    )
     routes[D + "leer/"] = _bytes(200, b"", "text/html; charset=utf-8")
     routes[D + "tarpit/"] = _tarpit
     cut = page(_art("abgeschnitten", "Ein abgeschnittener Artikel")).encode("utf-8")
@@ -381,8 +447,12 @@ def build_routes(other_site: str) -> dict[str, Route]:
     )  # fmt: skip
     routes[D + "zustimmung/"] = _page(200, consent)
     day_links = [(a.path, a.title) for a in (A_NORMAL, A_CYCLE, A_RETRY, A_SLOW)]
-    routes[D + "page/2/"] = _page(200, _listing_html(day_links, "Tag: 10. Juli 2024 – Lokalblatt").replace(
-        '<meta property="og:type" content="website">', ""))
+    routes[D + "page/2/"] = _page(
+        200,
+        _listing_html(day_links, "Tag: 10. Juli 2024 – Lokalblatt").replace(
+            '<meta property="og:type" content="website">', ""
+        ),
+    )
     imprint = article_html(
         "Impressum",
         ["Lokalblatt GmbH, Musterstraße 1, 12345 Musterstadt. Vertreten durch die Geschäftsführerin Erika "
@@ -396,7 +466,9 @@ def build_routes(other_site: str) -> dict[str, Route]:
     routes["/loop/b/"] = _redirect("/loop/a/")
     for n in range(1, 200):
         routes[f"/hop/{n}/"] = _redirect(f"/hop/{n + 1}/", 302)
-    routes[DISALLOWED + "2024/07/10/geheim/"] = _page(200, article_html("Geheim", paragraphs_for("geheim"), path="/intern/x/"))
+    routes[DISALLOWED + "2024/07/10/geheim/"] = _page(
+        200, article_html("Geheim", paragraphs_for("geheim"), path="/intern/x/")
+    )
     routes["/robots.txt"] = _page(200, f"User-agent: *\nDisallow: {DISALLOWED}\n", "text/plain")
 
     # -- the home page links to everything ----------------------------------------------------
@@ -429,4 +501,3 @@ def other_site_routes() -> dict[str, Route]:
 
 def gzip_size() -> int:
     return len(gzip_bomb())
-
