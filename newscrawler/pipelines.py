@@ -21,7 +21,7 @@ from newscrawler import __version__
 from newscrawler.archive import Archive, ArchiveError, utc_now
 from newscrawler.dedup.hashing import content_hash
 from newscrawler.dedup.minhash import BodyDigest, signature_of
-from newscrawler.extensions.archive import archive_for
+from newscrawler.extensions.archive import ArchiveExtension, archive_extension
 from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
 from newscrawler.extract.clean import CleanedBody, clean_body
 from newscrawler.extract.quality import page_problem
@@ -47,7 +47,6 @@ __all__ = [
     "PaywallTeaser",
     "TooShort",
     "ValidatePipeline",
-    "archive_for",
 ]
 
 
@@ -232,9 +231,12 @@ class DedupPipeline:
     A URL archived in an earlier run passes: the archive updates it if its text changed.
     """
 
-    def __init__(self, crawler: Crawler, *, near: bool, threshold: float) -> None:
+    def __init__(
+        self, crawler: Crawler, archive: ArchiveExtension, *, near: bool, threshold: float
+    ) -> None:
         self.crawler = crawler
         self.stats = stats_of(crawler)
+        self.extension = archive
         self.near = near
         self.threshold = threshold
         # Bounded by the run (CLOSESPIDER_PAGECOUNT), not by the archive's size.
@@ -244,19 +246,21 @@ class DedupPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
         settings = crawler.settings
-        if not settings.getbool("ARCHIVE_ENABLED", True):
-            raise NotConfigured("deduplication reads the archive: ARCHIVE_ENABLED is off")
+        extension = archive_extension(crawler, "deduplication")
         threshold = settings.getfloat("DEDUP_NEAR_THRESHOLD", 0.7)
         if not 0.0 < threshold <= 1.0:
             raise NotConfigured(f"DEDUP_NEAR_THRESHOLD must be in (0, 1], got {threshold}")
         pipeline = cls(
-            crawler, near=settings.getbool("DEDUP_NEAR_ENABLED", True), threshold=threshold
+            crawler,
+            extension,
+            near=settings.getbool("DEDUP_NEAR_ENABLED", True),
+            threshold=threshold,
         )
         crawler.signals.connect(pipeline.request_dropped, signal=signals.request_dropped)
         return pipeline
 
     def open_spider(self) -> None:
-        archive_for(self.crawler)
+        self.extension.archive  # noqa: B018 (open now: a busy archive stops the crawl before any fetch)
 
     def request_dropped(self, request: Any, spider: Spider) -> None:
         """A redirect that ends at an already-crawled URL still makes its hops aliases of it."""
@@ -265,7 +269,7 @@ class DedupPipeline:
             self._alias_redirects(hops, canonicalize_url(request.url))
 
     def _alias_redirects(self, hops: list[str], url: str) -> None:
-        archive = archive_for(self.crawler)
+        archive = self.extension.archive
         for hop in map(canonicalize_url, hops):
             if hop != url:
                 archive.add_alias(hop, url, "redirect")
@@ -281,7 +285,7 @@ class DedupPipeline:
         worker_digest = _take_digest(item, body)
         digest = worker_digest.content_hash if worker_digest else content_hash(body)
         adapter["content_hash"] = digest
-        archive = archive_for(self.crawler)
+        archive = self.extension.archive
         fetched = adapter.get("fetched_url")
         if fetched:  # add_alias ignores a URL that is the article's own
             archive.add_alias(canonicalize_url(fetched), url, "fetched_as")
@@ -324,24 +328,21 @@ class DedupPipeline:
 class ArchivePipeline:
     """Write articles, related links and the crawl run into the SQLite archive (ARCHIVE_PATH)."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, archive: ArchiveExtension) -> None:
         self.crawler = crawler
         self.stats = stats_of(crawler)
+        self.extension = archive
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        if not crawler.settings.getbool("ARCHIVE_ENABLED", True):
-            raise NotConfigured("ARCHIVE_ENABLED is off")
-        if not crawler.settings.get("ARCHIVE_PATH"):
-            raise NotConfigured("ARCHIVE_PATH is empty: set it to the archive's SQLite file")
-        pipeline = cls(crawler)
+        pipeline = cls(crawler, archive_extension(crawler, "the archive pipeline"))
         # spider_closed, not close_spider: only then do the stats hold finish_reason.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     @property
     def archive(self) -> Archive:
-        return archive_for(self.crawler)
+        return self.extension.archive
 
     def open_spider(self) -> None:
         spider: Spider | None = self.crawler.spider
@@ -392,8 +393,7 @@ class ArchivePipeline:
                 "could not record the end of crawl %s in %s", archive.crawl_id, archive.path
             )
         finally:
-            archive.release()
-            del self.crawler._newscrawler_archive  # type: ignore[attr-defined]
+            self.extension.release()
 
     def _count(self, counts: Any) -> None:
         for name in ("new", "updated", "unchanged"):

@@ -58,7 +58,11 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawler.middlewares.CharsetRepairMiddleware": 585,
 }
 EXTENSIONS = {
+    # The crawl's one open archive (ARCHIVE_*): the middlewares and pipelines below use it.
+    "newscrawler.extensions.ArchiveExtension": 0,
     "newscrawler.extensions.HealthCheck": 500,
+    # Article extraction in worker processes (EXTRACT_WORKERS), so the reactor keeps crawling.
+    "newscrawler.workers.pool.ExtractionPool": 0,
 }
 
 # -- Deduplication of requests: one URL canonicalisation for requests and archive -------------

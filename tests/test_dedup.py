@@ -97,7 +97,12 @@ def test_archive_finds_a_near_duplicate_across_runs(tmp_path):
 @pytest.fixture
 def pipelines(tmp_path):
     crawler = get_crawler(
-        NewsSpider, {"ARCHIVE_PATH": str(tmp_path / "news.db"), "ARCHIVE_BATCH_SIZE": 100}
+        NewsSpider,
+        {
+            "ARCHIVE_PATH": str(tmp_path / "news.db"),
+            "ARCHIVE_BATCH_SIZE": 100,
+            "EXTENSIONS": {"newscrawler.extensions.ArchiveExtension": 0},
+        },
     )
     crawler.spider = crawler._create_spider(start_urls="https://a.example/")
     dedup, archive = DedupPipeline.from_crawler(crawler), ArchivePipeline.from_crawler(crawler)

@@ -28,7 +28,14 @@ BODY = " ".join(["Die NATO und Südkorea beraten über die Ukraine."] * 6)
 
 
 def make_crawler(tmp_path, **settings):
-    crawler = get_crawler(NewsSpider, {"ARCHIVE_PATH": str(tmp_path / "news.db"), **settings})
+    crawler = get_crawler(
+        NewsSpider,
+        {
+            "ARCHIVE_PATH": str(tmp_path / "news.db"),
+            "EXTENSIONS": {"newscrawler.extensions.ArchiveExtension": 0},
+            **settings,
+        },
+    )
     crawler.spider = crawler._create_spider(start_urls="https://example.org/")
     return crawler
 

@@ -1,5 +1,6 @@
 """Scrapy extensions, one per module; re-exported here so settings keep short paths."""
 
+from newscrawler.extensions.archive import ArchiveExtension
 from newscrawler.extensions.health import HealthCheck
 
-__all__ = ["HealthCheck"]
+__all__ = ["ArchiveExtension", "HealthCheck"]

@@ -13,7 +13,7 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
-from newscrawler.extensions.archive import archive_for
+from newscrawler.extensions.archive import ArchiveExtension, archive_extension
 from newscrawler.stats import site_stat, stats_of
 from newscrawler.urls import canonicalize_url
 
@@ -40,9 +40,10 @@ class IncrementalMiddleware:
     (``meta["lastmod"]``); then with ``If-None-Match``/``If-Modified-Since``.
     """
 
-    def __init__(self, crawler: Crawler, recrawl_days: float) -> None:
+    def __init__(self, crawler: Crawler, archive: ArchiveExtension, recrawl_days: float) -> None:
         self.crawler = crawler
         self.stats = stats_of(crawler)
+        self.archive = archive
         self.recrawl_days = recrawl_days
 
     @classmethod
@@ -50,18 +51,16 @@ class IncrementalMiddleware:
         settings = crawler.settings
         if not settings.getbool("INCREMENTAL_ENABLED", True):
             raise NotConfigured("INCREMENTAL_ENABLED is off: every page is fetched")
-        if not settings.getbool("ARCHIVE_ENABLED", True):
-            raise NotConfigured("incremental crawling reads the archive: ARCHIVE_ENABLED is off")
         days = settings.getfloat("RECRAWL_DAYS", 2.0)
         if days < 0:
             raise NotConfigured(f"RECRAWL_DAYS must not be negative, got {days}")
-        return cls(crawler, days)
+        return cls(crawler, archive_extension(crawler, "incremental crawling"), days)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
         kind = request.meta.get("newscrawler_kind")
         if kind == "start" or request.meta.get("newscrawler_conditional"):
             return None
-        archive = archive_for(self.crawler)
+        archive = self.archive.archive
         url = canonicalize_url(request.url)
         if kind == "feed":
             state = archive.feed_state(url)

@@ -12,6 +12,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from newscrawler.archive.rawpages import RawPageStore, raw_path_for
+from newscrawler.extensions.archive import archive_extension
 from newscrawler.items import PREPACKED, take_from_worker
 from newscrawler.rawcodec import PackedPage
 
@@ -47,15 +48,8 @@ class RawPagesMiddleware(BaseSpiderMiddleware):
         settings = crawler.settings
         if not settings.getbool("RAW_ARCHIVE_ENABLED", True):
             raise NotConfigured("RAW_ARCHIVE_ENABLED is off: raw pages are not stored")
-        if not settings.getbool("ARCHIVE_ENABLED", True):
-            raise NotConfigured("ARCHIVE_ENABLED is off: no archive rows to give provenance to")
-        path = settings.get("RAW_ARCHIVE_PATH") or (
-            raw_path_for(settings["ARCHIVE_PATH"]) if settings.get("ARCHIVE_PATH") else None
-        )
-        if not path:
-            raise NotConfigured(
-                "RAW_ARCHIVE_PATH and ARCHIVE_PATH are empty: nowhere to store raw pages"
-            )
+        archive = archive_extension(crawler, "storing raw pages")  # no rows to give provenance to
+        path = settings.get("RAW_ARCHIVE_PATH") or raw_path_for(archive.path)
         batch_size = settings.getint("RAW_ARCHIVE_BATCH_SIZE", 50)
         if batch_size < 1:
             raise NotConfigured(f"RAW_ARCHIVE_BATCH_SIZE must be at least 1, got {batch_size}")

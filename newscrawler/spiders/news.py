@@ -22,7 +22,7 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.settings import BaseSettings
 
 from newscrawler import __version__
-from newscrawler.extensions.archive import archive_for
+from newscrawler.extensions.archive import ArchiveExtension
 from newscrawler.extract import extract_article
 from newscrawler.items import PRECLEANED, PREDIGESTED, PREPACKED, ArticleItem
 from newscrawler.sites import SiteProfile, SiteProfileError, load_profile
@@ -42,7 +42,7 @@ from newscrawler.spiders.pagetypes import (
 from newscrawler.stats import site_stat
 from newscrawler.urls import canonicalize_url, date_in_url
 from newscrawler.workers.job import Page
-from newscrawler.workers.pool import pool_for
+from newscrawler.workers.pool import ExtractionPool
 
 __all__ = ["NewsSpider", "looks_like_article"]
 
@@ -289,9 +289,8 @@ class NewsSpider(Spider):
         self.logger.debug("optional request failed: %s", failure)
 
     def _archive(self) -> Any:
-        if not self.crawler.settings.getbool("ARCHIVE_ENABLED", True):
-            return None
-        return archive_for(self.crawler)
+        extension = self.crawler.get_extension(ArchiveExtension)
+        return extension.archive if extension is not None else None
 
     def _record_feed(self, response: Response, *, kind: str, entries: int | None) -> None:
         archive = self._archive()
@@ -320,9 +319,9 @@ class NewsSpider(Spider):
         so the reactor goes on downloading and parsing other pages meanwhile.
         """
         self._count_article(response)
-        pool = pool_for(self.crawler)
+        pool = self.crawler.get_extension(ExtractionPool)
         try:
-            if pool is not None:
+            if pool is not None and pool.available:
                 page = Page(response.url, response.status, response.body, response.encoding)
                 fields, seconds = await pool.extract(
                     page, self.related_labels, self.selectors or None

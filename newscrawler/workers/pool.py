@@ -40,7 +40,7 @@ from scrapy.exceptions import NotConfigured
 from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
 from newscrawler.workers.job import Page, extract_timed
 
-__all__ = ["ExtractionPool", "pool_for", "worker_count"]
+__all__ = ["ExtractionPool", "worker_count"]
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,13 @@ def worker_count(value: Any) -> int:
 
 
 class ExtractionPool:
-    """A process pool running :func:`extract_timed`; :meth:`extract` is awaited in async callbacks."""
+    """A process pool running :func:`extract_timed`; :meth:`extract` is awaited in async callbacks.
+
+    An extension (``EXTENSIONS``), so the spider finds it with ``crawler.get_extension``. What
+    the workers do besides extracting (clean, digest, pack) follows the components that will
+    take it over, looked up with ``crawler.get_item_pipeline`` and
+    ``crawler.get_spider_middleware`` when the first page arrives (the engine exists by then).
+    """
 
     def __init__(
         self,
@@ -83,6 +89,7 @@ class ExtractionPool:
         self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
             max_workers=workers, mp_context=context
         )
+        self._crawler: Crawler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPool:
@@ -90,43 +97,36 @@ class ExtractionPool:
 
         workers = worker_count(crawler.settings.get("EXTRACT_WORKERS"))
         if workers == 0:
-            raise NotConfigured(
-                "EXTRACT_WORKERS is 0: articles are extracted in the crawl's process"
-            )
+            logger.info("EXTRACT_WORKERS is 0: articles are extracted in the crawl's process")
+            raise NotConfigured
         if not is_asyncio_reactor_installed():
             raise NotConfigured(
                 "the extraction pool needs the asyncio reactor (TWISTED_REACTOR); set EXTRACT_WORKERS=0 "
                 "to extract in-process with another reactor"
             )
+        pool = cls(workers)
+        pool._crawler = crawler
+        crawler.signals.connect(pool.close, signal=signals.spider_closed)
+        return pool
+
+    def _take_over_from_components(self) -> None:
+        """Decide once, from the running components, what the workers do besides extracting."""
+        crawler, self._crawler = self._crawler, None
+        if crawler is None:
+            return
+        from newscrawler.middlewares.rawpages import RawPagesMiddleware
+        from newscrawler.pipelines import CleanPipeline, DedupPipeline
+
         settings = crawler.settings
-        markers = None
-        pipelines = settings.getwithbase("ITEM_PIPELINES")
-        if any(
-            path.endswith(".CleanPipeline") and order is not None
-            for path, order in pipelines.items()
-        ):
+        if crawler.get_item_pipeline(CleanPipeline) is not None:
             # Clean the body in the worker only when the pipeline that takes it over is on.
-            markers = (
+            self.markers = (
                 settings.getdict("CLEAN_TAIL_MARKERS") or TAIL_MARKERS,
                 settings.getdict("CLEAN_INSERT_MARKERS") or INSERT_MARKERS,
             )
-        # Hash and signature the cleaned body there too when DedupPipeline will want them.
-        digest = markers is not None and any(
-            path.endswith(".DedupPipeline") and order is not None
-            for path, order in pipelines.items()
-        )
-        middlewares = settings.getwithbase("SPIDER_MIDDLEWARES")
-        pack = (
-            settings.getbool("RAW_ARCHIVE_ENABLED", True)
-            and settings.getbool("ARCHIVE_ENABLED", True)
-            and any(
-                path.endswith(".RawPagesMiddleware") and order is not None
-                for path, order in middlewares.items()
-            )
-        )
-        pool = cls(workers, markers=markers, digest=digest, pack=pack)
-        crawler.signals.connect(pool.close, signal=signals.spider_closed)
-        return pool
+            # Hash and sign the cleaned body there too when DedupPipeline will want them.
+            self.digest = crawler.get_item_pipeline(DedupPipeline) is not None
+        self.pack = crawler.get_spider_middleware(RawPagesMiddleware) is not None
 
     @property
     def available(self) -> bool:
@@ -140,6 +140,7 @@ class ExtractionPool:
 
         Exceptions of the extraction itself are raised here, as they would be in-process.
         """
+        self._take_over_from_components()
         if self._executor is None:
             return extract_timed(page, related_labels, selectors)
         try:
@@ -161,16 +162,3 @@ class ExtractionPool:
         executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
-
-
-def pool_for(crawler: Crawler) -> ExtractionPool | None:
-    """The crawl's extraction pool, started on first use; ``None`` when extraction runs in-process."""
-    if not hasattr(crawler, "_newscrawler_extraction_pool"):
-        try:
-            pool: ExtractionPool | None = ExtractionPool.from_crawler(crawler)
-        except NotConfigured as exc:
-            logger.info("%s", exc)
-            pool = None
-        crawler._newscrawler_extraction_pool = pool  # type: ignore[attr-defined]
-    pool = crawler._newscrawler_extraction_pool  # type: ignore[attr-defined]
-    return pool if pool is not None and pool.available else None
