@@ -1,4 +1,7 @@
-"""`scrapy extract-eval [DIR] [--jsonl OUT]`: score extract_article against trafilatura on scored pages."""
+"""`scrapy extract-eval [DIR] [--jsonl OUT]`: score extract_article beside trafilatura.
+
+Without DIR: every development set found in ../shared, one table. With DIR: that set only.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,13 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawler.extract.evaluate import DEFAULT_PAGES_DIR, evaluate
+from newscrawler.extract.evaluate import (
+    SHARED_DIR,
+    evaluate,
+    evaluate_sets,
+    find_dev_sets,
+    format_sets_table,
+)
 
 
 class Command(ScrapyCommand):
@@ -21,22 +30,44 @@ class Command(ScrapyCommand):
         return "[options] [pages_dir]"
 
     def short_desc(self) -> str:
-        return "Score extract_article and trafilatura on page folders (page.html + truth.json)"
+        return "Score extract_article and trafilatura on every development set (or one DIR)"
 
     def add_options(self, parser: ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("--jsonl", type=Path, help="write our extraction as JSONL here")
         parser.add_argument(
-            "--scorer", type=Path, help="score.py to use (default: ../tools/score.py next to DIR)"
+            "--jsonl",
+            type=Path,
+            help="with DIR: write our extraction as JSONL here; without: a folder for "
+            "<set>.<system>.jsonl files",
+        )
+        parser.add_argument(
+            "--scorer", type=Path, help="score.py to use (default: ../shared/tools/score.py)"
         )
         parser.add_argument(
             "--no-baseline", action="store_true", help="skip the trafilatura run (faster)"
+        )
+        parser.add_argument(
+            "--processes", type=int, default=2, help="worker processes (default: 2)"
+        )
+        parser.add_argument(
+            "--shared", type=Path, default=SHARED_DIR, help="folder holding the sets"
         )
 
     def run(self, args: list[str], opts: Namespace) -> None:
         if len(args) > 1:
             raise UsageError("give at most one pages directory")
-        pages_dir = Path(args[0]) if args else DEFAULT_PAGES_DIR
-        if not pages_dir.is_dir():
-            raise UsageError(f"{pages_dir} is not a directory of page folders")
-        print(evaluate(pages_dir, opts.jsonl, not opts.no_baseline, opts.scorer))
+        if args:
+            pages_dir = Path(args[0])
+            if not pages_dir.is_dir():
+                raise UsageError(f"{pages_dir} is not a directory of page folders")
+            print(
+                evaluate(pages_dir, opts.jsonl, not opts.no_baseline, opts.scorer, opts.processes)
+            )
+            return
+        sets, notes = find_dev_sets(opts.shared)
+        scorer = opts.scorer or opts.shared / "tools" / "score.py"
+        if not sets or not scorer.is_file():
+            print("\n".join([*notes, f"nothing to score (scorer: {scorer})"]))
+            return
+        results = evaluate_sets(sets, scorer, not opts.no_baseline, opts.processes, opts.jsonl)
+        print(format_sets_table(results, notes))

@@ -120,8 +120,10 @@ def find_tags(meta: PageMetadata) -> list[str]:
         tags = jsonld_keywords(meta.article.get("keywords"))
     if not tags:
         tags = jsonld_keywords(meta.first_meta("news_keywords", "keywords"))
-    seen: set[str] = set()
-    return [t for t in tags if not (t.casefold() in seen or seen.add(t.casefold()))]
+    unique: dict[str, str] = {}
+    for tag in tags:
+        unique.setdefault(tag.casefold(), tag)
+    return list(unique.values())
 
 
 def find_image(meta: PageMetadata, page_url: str) -> str | None:

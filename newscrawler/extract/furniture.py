@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from .selectors import (
     AUTHOR_BIO_VERB_RE,
@@ -53,6 +53,9 @@ class BlockLike(Protocol):
 
     tag: str
     text: str
+
+
+B = TypeVar("B", bound=BlockLike)
 
 
 def is_meta_line(text: str) -> bool:
@@ -134,7 +137,7 @@ def fold_words(text: str) -> str:
     return " ".join(_WORD_RE.findall(text.casefold()))
 
 
-def strip_trailing_byline(block: BlockLike) -> BlockLike:
+def strip_trailing_byline(block: B) -> B:
     """A copy of block without a byline glued to its last sentence ("… lebendig. Von A. B.")."""
     text = TRAILING_BYLINE_RE.sub("", block.text)
     if text == block.text or not text:
@@ -158,10 +161,10 @@ def is_trailing_furniture(block: BlockLike) -> bool:
 
 
 def clean_blocks(
-    blocks: Sequence[BlockLike], titles: Sequence[str], authors: Sequence[str] = ()
-) -> list[BlockLike]:
+    blocks: Sequence[B], titles: Sequence[str], authors: Sequence[str] = ()
+) -> list[B]:
     """Drop furniture blocks anywhere, then trim the furniture that trails the article."""
-    kept: list[BlockLike] = []
+    kept: list[B] = []
     seen_prose = False
     seen_texts: set[str] = set()
     for block in blocks:
@@ -190,7 +193,7 @@ def clean_blocks(
     return drop_pull_quotes(drop_leading_labels(kept))
 
 
-def drop_leading_labels(blocks: list[BlockLike]) -> list[BlockLike]:
+def drop_leading_labels(blocks: list[B]) -> list[B]:
     """Before the first paragraph, lines that are neither headings nor sentences are header
     furniture: kicker, section label, a headline variant, "ku Frankfurt".
 
@@ -223,7 +226,7 @@ def is_author_bio(text: str, authors: Sequence[str]) -> bool:
     return False
 
 
-def drop_pull_quotes(blocks: list[BlockLike]) -> list[BlockLike]:
+def drop_pull_quotes(blocks: list[B]) -> list[B]:
     """A short block repeating a sentence of a longer one is a pull quote or a teaser of it.
 
     A <blockquote> may shorten the sentence it repeats ("Wir wissen aber, dass" becomes
@@ -232,7 +235,7 @@ def drop_pull_quotes(blocks: list[BlockLike]) -> list[BlockLike]:
     """
     longer = [b.text for b in blocks if len(b.text) > _MIN_TITLE_CHARS]
     word_sets = [set(fold_words(text).split()) for text in longer]
-    kept: list[BlockLike] = []
+    kept: list[B] = []
     dropped_quote = False
     for b in blocks:
         if dropped_quote and is_attribution(b):

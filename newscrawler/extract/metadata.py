@@ -215,6 +215,7 @@ def jsonld_keywords(value: Any) -> list[str]:
 def itemprop_value(el: HtmlElement) -> str:
     """The machine value of a microdata property (content/datetime/href) or its text."""
     for attr in ("content", "datetime", "href", "src"):
-        if el.get(attr):
-            return el.get(attr, "").strip()
+        value: str | None = el.get(attr)
+        if value:
+            return value.strip()
     return normalize_space(el.text_content())
