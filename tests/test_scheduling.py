@@ -1,6 +1,6 @@
-"""The README's scheduling recipes, run for real: the cron line, the systemd unit, scrapyd.
+"""The scheduling recipes of docs/scheduling.md, run for real: the cron line, the systemd unit, scrapyd.
 
-The files in ``deploy/`` are parsed, the README must quote them as they are (so the two cannot
+The files in ``deploy/`` are parsed, docs/scheduling.md must quote them as they are (so the two cannot
 drift apart), and the commands they run are executed against the demo site on 127.0.0.1 with
 only the checkout, the venv, the archive path and the start URL substituted (and the politeness
 delays off, to keep the tests fast). scrapyd is started as a real daemon on a free loopback port,
@@ -32,10 +32,11 @@ import pytest
 
 from newscrawler.demo.server import DemoServer
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 DEPLOY = ROOT / "deploy"
-README = ROOT / "README.md"
+#: The page that documents scheduled runs (it was the README's "Scheduled crawls").
+SCHEDULING_DOC = ROOT / "docs" / "scheduling.md"
 VENV_BIN = Path(sys.executable).parent
 #: Where the deploy files expect the checkout (and its venv in .venv).
 CHECKOUT = "/opt/newscrawler"
@@ -89,11 +90,11 @@ def replace_once(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def readme_code_lines() -> list[str]:
-    """The README's indented code lines, indentation removed."""
+def doc_code_lines() -> list[str]:
+    """docs/scheduling.md's indented code lines, indentation removed."""
     return [
         line[4:]
-        for line in README.read_text(encoding="utf-8").splitlines()
+        for line in SCHEDULING_DOC.read_text(encoding="utf-8").splitlines()
         if line.startswith("    ")
     ]
 
@@ -109,18 +110,14 @@ def crawls(archive: Path) -> list[dict]:
         return [dict(row) for row in conn.execute("select * from crawls order by id")]
 
 
-def test_the_readme_quotes_the_deploy_files_as_they_are():
-    code = readme_code_lines()
-    readme = README.read_text(encoding="utf-8")
+def test_the_docs_quote_the_deploy_files_as_they_are():
+    code = doc_code_lines()
+    doc = SCHEDULING_DOC.read_text(encoding="utf-8")
     assert cron_line() in code
     exec_start = unit("newscrawler@.service")["Service"]["ExecStart"]
     assert len(exec_start) == 1 and f"ExecStart={exec_start[0]}" in code
     assert "sudo systemctl enable --now newscrawler@tagesschau.timer" in code
-    assert (
-        "## Scheduled crawls" in readme
-        and "RECRAWL_DAYS" in readme
-        and "article_versions" in readme
-    )
+    assert "## Scheduled crawls" in doc and "RECRAWL_DAYS" in doc and "article_versions" in doc
     scrapy_cfg = configparser.ConfigParser()
     scrapy_cfg.read(ROOT / "scrapy.cfg")
     assert scrapy_cfg["settings"]["default"] == "newscrawler.settings"
@@ -381,9 +378,9 @@ def deployed(scrapyd: Scrapyd) -> Scrapyd:
     return scrapyd
 
 
-def readme_schedule_params() -> list[tuple[str, str]]:
-    """The ``-d NAME=VALUE`` parameters of the README's ``curl …/schedule.json`` line."""
-    (curl,) = [line for line in readme_code_lines() if "schedule.json" in line]
+def doc_schedule_params() -> list[tuple[str, str]]:
+    """The ``-d NAME=VALUE`` parameters of docs/scheduling.md's ``curl …/schedule.json`` line."""
+    (curl,) = [line for line in doc_code_lines() if "schedule.json" in line]
     words = shlex.split(curl)
     return [tuple(words[i + 1].split("=", 1)) for i, word in enumerate(words) if word == "-d"]  # type: ignore[misc]
 
@@ -409,10 +406,10 @@ def run_job(
         time.sleep(0.5)
 
 
-def test_scrapyd_runs_the_readme_schedule_request(deployed, demo_server, tmp_path):
+def test_scrapyd_runs_the_documented_schedule_request(deployed, demo_server, tmp_path):
     archive = tmp_path / "news.db"
     params = []
-    for name, value in readme_schedule_params():
+    for name, value in doc_schedule_params():
         if (name, value.split("=")[0]) == ("setting", "ARCHIVE_PATH"):
             value = f"ARCHIVE_PATH={archive}"  # absolute: the job runs in scrapyd's folder
         params.append((name, value))
