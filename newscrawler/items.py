@@ -3,33 +3,41 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-#: Attribute under which an item may carry the body cleaning an extraction worker already did
-#: (a :class:`newscrawler.extract.clean.CleanedBody`). Not a field, so feed exports never see
-#: it; CleanPipeline takes it off the item.
-PRECLEANED = "_newscrawler_precleaned"
-#: Likewise for the worker's :class:`newscrawler.dedup.minhash.BodyDigest` of the cleaned
-#: body (content hash and MinHash signature), for DedupPipeline.
-PREDIGESTED = "_newscrawler_predigested"
-#: And for the response packed for the raw-pages file (a :class:`newscrawler.rawcodec.PackedPage`),
-#: for RawPagesMiddleware.
-PREPACKED = "_newscrawler_prepacked"
+if TYPE_CHECKING:
+    from newscrawler.dedup.minhash import BodyDigest
+    from newscrawler.extract.clean import CleanedBody
+    from newscrawler.rawcodec import PackedPage
+
+#: The one ArticleItem attribute that is not an article field (see :class:`WorkerOutput`).
+WORKER_FIELD = "worker"
 
 
-def take_from_worker(item: Any, name: str) -> Any:
-    """Pop what a worker attached under ``name`` (an attribute, or a key of a dict item); ``None``."""
-    holder = item if isinstance(item, dict) else getattr(item, "__dict__", {})
-    return holder.pop(name, None)
+@dataclass
+class WorkerOutput:
+    """What an extraction worker did beside extracting, for the components that take it over.
+
+    Each part is for one component, which takes it (and sets it to ``None``, so nothing large
+    travels on) and uses it only if it was made of what the item still holds.
+    """
+
+    #: The body cleaning, for CleanPipeline.
+    cleaned: CleanedBody | None = None
+    #: The cleaned body's content hash and MinHash signature, for DedupPipeline.
+    digest: BodyDigest | None = None
+    #: The response packed for the raw-pages file, for RawPagesMiddleware.
+    packed: PackedPage | None = None
 
 
 @dataclass
 class ArticleItem:
     """One article as extracted from one response.
 
-    Field names follow :func:`newscrawler.extract.extract_article`; the crawl adds where and
-    when the page was fetched, and the pipelines fill ``site``, ``content_hash``,
-    ``word_count`` and ``source_attribution``.
+    The fields are those of :mod:`newscrawler.fields` (``tests/test_fields.py`` holds them
+    together): :func:`newscrawler.extract.extract_article`'s, then where and when the page
+    was fetched, then what the pipelines fill. ``worker`` is not an article field: feed
+    exports leave it out (``FEED_EXPORT_FIELDS``) and the archive never stores it.
     """
 
     url: str
@@ -70,3 +78,5 @@ class ArticleItem:
     # The page declares itself paywalled (JSON-LD isAccessibleForFree: false); set by
     # newscrawler.middlewares.PageSignalsMiddleware, read by the page-quality check.
     paywalled: bool | None = None
+    # What an extraction worker already did for later components (not exported, not stored).
+    worker: WorkerOutput | None = field(default=None, repr=False, compare=False)

@@ -26,7 +26,7 @@ from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
 from newscrawler.extract.clean import CleanedBody, clean_body
 from newscrawler.extract.quality import page_problem
 from newscrawler.extract.text import repair_line
-from newscrawler.items import PRECLEANED, PREDIGESTED, take_from_worker
+from newscrawler.items import WorkerOutput
 from newscrawler.stats import stats_of
 from newscrawler.urls import canonicalize_url, site_of
 
@@ -113,7 +113,7 @@ class CleanPipeline:
 
     Counts each rule that changed something under ``newscrawler/clean/<rule>``. When an
     extraction worker already cleaned this very body (the item carries its
-    :class:`~newscrawler.extract.clean.CleanedBody` under :data:`~newscrawler.items.PRECLEANED`),
+    :class:`~newscrawler.extract.clean.CleanedBody` in ``item.worker.cleaned``),
     its result is taken instead of cleaning again on the reactor thread: same text, same stats.
     """
 
@@ -152,15 +152,27 @@ class CleanPipeline:
         return item
 
 
+def _worker_output(item: Any) -> WorkerOutput | None:
+    worker = ItemAdapter(item).get("worker")
+    return worker if isinstance(worker, WorkerOutput) else None
+
+
 def _take_precleaned(item: Any) -> CleanedBody | None:
-    cleaned = take_from_worker(item, PRECLEANED)
-    return cleaned if isinstance(cleaned, CleanedBody) else None
+    """The worker's body cleaning, taken off the item (the caller checks it is of this body)."""
+    worker = _worker_output(item)
+    if worker is None:
+        return None
+    cleaned, worker.cleaned = worker.cleaned, None
+    return cleaned
 
 
 def _take_digest(item: Any, body: str) -> BodyDigest | None:
     """The worker's digest, if it was made of this very body (a later stage may have changed it)."""
-    digest = take_from_worker(item, PREDIGESTED)
-    return digest if isinstance(digest, BodyDigest) and digest.body == body else None
+    worker = _worker_output(item)
+    if worker is None:
+        return None
+    digest, worker.digest = worker.digest, None
+    return digest if digest is not None and digest.body == body else None
 
 
 # -- 2. validate ----------------------------------------------------------------------------------
@@ -358,7 +370,10 @@ class ArchivePipeline:
         self.stats.set_value("newscrawler/archive/path", str(self.archive.path))
 
     def process_item(self, item: Any) -> Any:
-        record = ItemAdapter(item).asdict()
+        adapter = ItemAdapter(item)
+        if "worker" in adapter:  # not an article field: never stored
+            adapter["worker"] = None
+        record = adapter.asdict()
         record["extractor_version"] = __version__
         try:
             counts = self.archive.add_article(record)

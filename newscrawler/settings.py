@@ -5,6 +5,8 @@ settings, one block per component. Every setting can be overridden per run with
 ``-s NAME=VALUE``; the README lists them all.
 """
 
+from newscrawler import fields as _fields
+
 # -- Project identity ------------------------------------------------------------------------
 BOT_NAME = "newscrawler"
 SPIDER_MODULES = ["newscrawler.spiders"]
@@ -85,6 +87,8 @@ SPIDER_MIDDLEWARES = {
 
 # -- Feed exports work as usual (scrapy crawl news -O articles.jsonl) -------------------------
 FEED_EXPORT_ENCODING = "utf-8"
+# The article fields (newscrawler/fields.py), in that order; not the worker's private output.
+FEED_EXPORT_FIELDS = list(_fields.ITEM_FIELDS)
 
 # -- Our settings ----------------------------------------------------------------------------
 # Site profiles (TOML); empty means the bundled newscrawler/sites.toml.

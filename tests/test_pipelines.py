@@ -166,7 +166,7 @@ def test_archive_pipeline_refuses_an_empty_path(tmp_path):
 
 def test_clean_takes_a_workers_cleaning_of_this_very_body_and_nothing_else(tmp_path):
     from newscrawler.extract.clean import CleanedBody, clean_body
-    from newscrawler.items import PRECLEANED
+    from newscrawler.items import WorkerOutput
 
     crawler = make_crawler(tmp_path)
     pipeline = CleanPipeline.from_crawler(crawler)
@@ -175,7 +175,7 @@ def test_clean_takes_a_workers_cleaning_of_this_very_body_and_nothing_else(tmp_p
     from_worker = CleanedBody(source=raw, body="Vom Worker bereinigt.", source_attribution="dpa",
                               word_count=3, fired=("strip_boilerplate",))  # fmt: skip
     marked = item(body=raw)
-    marked.__dict__[PRECLEANED] = from_worker
+    marked.worker = WorkerOutput(cleaned=from_worker)
     cleaned = pipeline.process_item(marked)
     assert (cleaned.body, cleaned.source_attribution, cleaned.word_count) == (
         "Vom Worker bereinigt.",
@@ -184,27 +184,27 @@ def test_clean_takes_a_workers_cleaning_of_this_very_body_and_nothing_else(tmp_p
     )
     # A worker result for another text is not: the body changed since the worker saw it.
     stale = item(body=raw)
-    stale.__dict__[PRECLEANED] = clean_body("Ein ganz anderer Text.")
+    stale.worker = WorkerOutput(cleaned=clean_body("Ein ganz anderer Text."))
     assert pipeline.process_item(stale).body == clean_body(raw).body == BODY
-    assert PRECLEANED not in marked.__dict__ and PRECLEANED not in stale.__dict__
+    assert marked.worker.cleaned is None and stale.worker.cleaned is None  # taken off the item
     assert crawler.stats.get_value("newscrawler/clean/strip_boilerplate") == 2
 
 
 def test_dedup_takes_a_workers_digest_of_this_very_body_and_nothing_else(tmp_path):
     from newscrawler.dedup.hashing import content_hash
     from newscrawler.dedup.minhash import BodyDigest, digest_of
-    from newscrawler.items import PREDIGESTED
+    from newscrawler.items import WorkerOutput
 
     pipeline = DedupPipeline.from_crawler(make_crawler(tmp_path))
     # What a worker reports for this body is taken as it is (here recognisably so).
     marked = item(url="https://example.org/2024/07/06/a/")
-    marked.__dict__[PREDIGESTED] = BodyDigest(BODY, "f" * 64, digest_of(BODY).signature)
+    marked.worker = WorkerOutput(digest=BodyDigest(BODY, "f" * 64, digest_of(BODY).signature))
     assert pipeline.process_item(marked).content_hash == "f" * 64
     # A digest of another text is not: the body changed since the worker saw it.
     stale = item(url="https://example.org/2024/07/06/b/", body=BODY + " Nachtrag.")
-    stale.__dict__[PREDIGESTED] = digest_of(BODY)
+    stale.worker = WorkerOutput(digest=digest_of(BODY))
     assert pipeline.process_item(stale).content_hash == content_hash(BODY + " Nachtrag.")
-    assert PREDIGESTED not in marked.__dict__ and PREDIGESTED not in stale.__dict__
+    assert marked.worker.digest is None and stale.worker.digest is None  # taken off the item
 
 
 def test_a_digest_is_the_content_hash_and_the_signature_of_the_body():

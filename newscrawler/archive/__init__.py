@@ -24,6 +24,7 @@ from newscrawler.archive.errors import ArchiveBusy, ArchiveError, take_writer_lo
 from newscrawler.archive.incremental import IncrementalLookups
 from newscrawler.archive.migrations import migrations
 from newscrawler.dedup.minhash import Signature
+from newscrawler.fields import COLUMN_FIELDS
 
 __all__ = [
     "Archive",
@@ -37,32 +38,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Article columns written from an item; everything else is the archive's own bookkeeping.
-ARTICLE_FIELDS = (
-    "url",
-    "site",
-    "title",
-    "subtitle",
-    "authors",
-    "published_at",
-    "modified_at",
-    "language",
-    "section",
-    "tags",
-    "body",
-    "image",
-    "word_count",
-    "content_hash",
-    "source_attribution",
-    "duplicate_of",
-    "fetched_url",
-    "http_status",
-    "extractor_version",
-    "raw_page_id",
-    "similarity",
-    "http_etag",
-    "http_last_modified",
-)
+# Article columns written from an item (newscrawler/fields.py); the rest is the archive's own
+# bookkeeping.
+ARTICLE_FIELDS = COLUMN_FIELDS
 # Fields compared between two versions of an article to say what changed.
 VERSIONED_FIELDS = ("title", "subtitle", "authors", "published_at", "modified_at", "body")
 _JSON_FIELDS = frozenset({"authors", "tags"})

@@ -13,8 +13,7 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from newscrawler.archive.rawpages import RawPageStore, raw_path_for
 from newscrawler.extensions.archive import archive_extension
-from newscrawler.items import PREPACKED, take_from_worker
-from newscrawler.rawcodec import PackedPage
+from newscrawler.items import WorkerOutput
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -67,14 +66,17 @@ class RawPagesMiddleware(BaseSpiderMiddleware):
         if "raw_page_id" not in adapter.field_names() and not isinstance(item, dict):
             return item
         # An extraction worker may have packed this very response already (see newscrawler/workers/pool.py).
-        packed = take_from_worker(item, PREPACKED)
+        worker = adapter.get("worker") if "worker" in adapter.field_names() else None
+        packed = None
+        if isinstance(worker, WorkerOutput):
+            packed, worker.packed = worker.packed, None
         adapter["raw_page_id"] = self.store.add(
             response.url,
             response.status,
             response.body,
             headers=_headers(response),
             encoding=getattr(response, "encoding", None),
-            packed=packed if isinstance(packed, PackedPage) else None,
+            packed=packed,
         )
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("newscrawler/raw_pages/stored")

@@ -24,7 +24,8 @@ from scrapy.settings import BaseSettings
 from newscrawler import __version__
 from newscrawler.extensions.archive import ArchiveExtension
 from newscrawler.extract import extract_article
-from newscrawler.items import PRECLEANED, PREDIGESTED, PREPACKED, ArticleItem
+from newscrawler.fields import apply_fallbacks
+from newscrawler.items import ArticleItem, WorkerOutput
 from newscrawler.sites import SiteProfile, SiteProfileError, load_profile
 from newscrawler.spiders.discovery import (
     Entry,
@@ -41,7 +42,7 @@ from newscrawler.spiders.pagetypes import (
 )
 from newscrawler.stats import site_stat
 from newscrawler.urls import canonicalize_url, date_in_url
-from newscrawler.workers.job import Page
+from newscrawler.workers.job import JobResult, Page
 from newscrawler.workers.pool import ExtractionPool
 
 __all__ = ["NewsSpider", "looks_like_article"]
@@ -323,22 +324,20 @@ class NewsSpider(Spider):
         try:
             if pool is not None and pool.available:
                 page = Page(response.url, response.status, response.body, response.encoding)
-                fields, seconds = await pool.extract(
-                    page, self.related_labels, self.selectors or None
-                )
+                result = await pool.extract(page, self.related_labels, self.selectors or None)
             else:
                 start = time.thread_time()
                 fields = self.extract_fields(response)
-                seconds = {"extraction": time.thread_time() - start}
+                result = JobResult(fields, {"extraction": time.thread_time() - start})
         except Exception:
             self._extraction_failed(response)
             return
         stats = self.crawler.stats
-        stats.inc_value("newscrawler/extract/cpu_seconds", seconds.get("extraction", 0.0))
-        for stage, spent in seconds.items():  # what the worker did for the later stages
+        stats.inc_value("newscrawler/extract/cpu_seconds", result.seconds.get("extraction", 0.0))
+        for stage, spent in result.seconds.items():  # what the worker did for the later stages
             if stage != "extraction":
                 stats.inc_value(f"newscrawler/worker/{stage}/cpu_seconds", spent)
-        for output in self.build_item(response, fields):
+        for output in self.build_item(response, result.fields, worker=result.output):
             yield output
 
     def parse_article_sync(self, response: TextResponse) -> Iterator[Any]:
@@ -372,15 +371,24 @@ class NewsSpider(Spider):
         stats.inc_value(site_stat(response.url, "extract_failures"))
         self.logger.exception("extraction failed: %s", response.url)
 
-    def build_item(self, response: TextResponse, fields: dict[str, Any] | None) -> Iterator[Any]:
-        """The item of extracted ``fields`` and the requests for its related articles."""
+    def build_item(
+        self,
+        response: TextResponse,
+        extracted: dict[str, Any] | None,
+        *,
+        worker: WorkerOutput | None = None,
+    ) -> Iterator[Any]:
+        """The item of ``extracted`` fields and the requests for its related articles."""
         stats = self.crawler.stats
-        if fields is None:
+        if extracted is None:
             stats.inc_value("newscrawler/extract/not_html")
             return
-        discovery = response.meta.get("discovery") or {}
-        published = fields.get("published_at") or discovery.get("published")
-        published_source = fields.get("published_source") if fields.get("published_at") else "feed"
+        fields = apply_fallbacks(
+            extracted,
+            discovery=response.meta.get("discovery"),
+            profile_language=self.profile.language if self.profile else None,
+        )
+        published = fields["published_at"]
         if not self._in_range(to_date(published)):
             stats.inc_value("newscrawler/discovery/out_of_range")
             return
@@ -391,15 +399,15 @@ class NewsSpider(Spider):
         ]
         item = ArticleItem(
             url=fields.get("url") or response.url,
-            title=fields.get("title") or discovery.get("title"),
+            title=fields.get("title"),
             subtitle=fields.get("subtitle"),
-            authors=list(fields.get("authors") or []),
+            authors=fields["authors"],
             published_at=published,
-            published_source=published_source if published else None,
+            published_source=fields["published_source"],
             modified_at=fields.get("modified_at"),
-            language=fields.get("language") or (self.profile.language if self.profile else None),
+            language=fields.get("language"),
             section=fields.get("section"),
-            tags=list(fields.get("tags") or discovery.get("keywords") or []),
+            tags=fields["tags"],
             body=fields.get("body"),
             image=fields.get("image"),
             related=[
@@ -413,11 +421,8 @@ class NewsSpider(Spider):
             depth=response.meta.get("depth", 0),
             http_etag=_header(response.headers, b"ETag"),
             http_last_modified=_header(response.headers, b"Last-Modified"),
+            worker=worker,  # for CleanPipeline, DedupPipeline and RawPagesMiddleware
         )
-        # For CleanPipeline, DedupPipeline and RawPagesMiddleware.
-        for done_in_worker in (PRECLEANED, PREDIGESTED, PREPACKED):
-            if done_in_worker in fields:
-                item.__dict__[done_in_worker] = fields[done_in_worker]
         stats.inc_value(site_stat(response.url, "items"))
         yield item
         for link in related:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from w3lib.encoding import html_to_unicode
@@ -16,10 +16,10 @@ from w3lib.encoding import html_to_unicode
 from newscrawler.dedup.minhash import digest_of
 from newscrawler.extract import extract_article
 from newscrawler.extract.clean import clean_body
-from newscrawler.items import PRECLEANED, PREDIGESTED, PREPACKED
+from newscrawler.items import WorkerOutput
 from newscrawler.rawcodec import pack_page
 
-__all__ = ["Page", "extract_timed"]
+__all__ = ["JobResult", "Page", "extract_timed"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,18 @@ class Page:
         return html_to_unicode(f"charset={self.encoding}", self.body)[1]
 
 
+@dataclass(frozen=True)
+class JobResult:
+    """What a worker returns for one page."""
+
+    #: :func:`extract_article`'s fields; ``None`` when the page is not HTML.
+    fields: dict[str, Any] | None
+    #: CPU seconds per stage (``extraction``, ``cleaning``, ``dedup``, ``storage``).
+    seconds: dict[str, float]
+    #: What the worker did for later components (nothing when it only extracted).
+    output: WorkerOutput = field(default_factory=WorkerOutput)
+
+
 def extract_timed(
     page: Page,
     related_labels: Sequence[str] | None,
@@ -45,12 +57,12 @@ def extract_timed(
     markers: tuple[Any, Any] | None = None,
     digest: bool = False,
     pack: bool = False,
-) -> tuple[dict[str, Any] | None, dict[str, float]]:
+) -> JobResult:
     """:func:`extract_article` of ``page``, and the CPU seconds each stage took.
 
-    With ``markers``, also the body cleaning (:data:`PRECLEANED`, stage ``cleaning``); with
-    ``digest`` too, the cleaned body's content hash and signature (:data:`PREDIGESTED`,
-    ``dedup``); with ``pack``, the response packed for the raw-pages file (:data:`PREPACKED`,
+    With ``markers``, also the body cleaning (``output.cleaned``, stage ``cleaning``); with
+    ``digest`` too, the cleaned body's content hash and signature (``output.digest``,
+    ``dedup``); with ``pack``, the response packed for the raw-pages file (``output.packed``,
     ``storage``). Decoding the page counts as extraction.
     """
     clock = _StageClock()
@@ -58,16 +70,17 @@ def extract_timed(
         page.text, page.url, related_labels=related_labels, selectors=selectors
     )
     clock.lap("extraction")
+    output = WorkerOutput()
     if fields is not None and markers is not None and fields.get("body"):
-        cleaned = fields[PRECLEANED] = clean_body(fields["body"], *markers)
+        output.cleaned = clean_body(fields["body"], *markers)
         clock.lap("cleaning")
-        if digest and cleaned.body:
-            fields[PREDIGESTED] = digest_of(cleaned.body)
+        if digest and output.cleaned.body:
+            output.digest = digest_of(output.cleaned.body)
             clock.lap("dedup")
     if fields is not None and pack:
-        fields[PREPACKED] = pack_page(page.url, page.status, page.body)
+        output.packed = pack_page(page.url, page.status, page.body)
         clock.lap("storage")
-    return fields, clock.seconds
+    return JobResult(fields, clock.seconds, output)
 
 
 class _StageClock:

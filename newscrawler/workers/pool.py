@@ -38,7 +38,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
-from newscrawler.workers.job import Page, extract_timed
+from newscrawler.workers.job import JobResult, Page, extract_timed
 
 __all__ = ["ExtractionPool", "worker_count"]
 
@@ -135,7 +135,7 @@ class ExtractionPool:
 
     async def extract(
         self, page: Page, related_labels: Sequence[str] | None, selectors: Mapping[str, str] | None
-    ) -> tuple[dict[str, Any] | None, dict[str, float]]:
+    ) -> JobResult:
         """Extract in a worker without blocking the reactor; in-process if the pool is gone or broken.
 
         Exceptions of the extraction itself are raised here, as they would be in-process.
