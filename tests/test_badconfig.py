@@ -11,7 +11,7 @@ import pytest
 
 from newscrawler.archive import Archive
 
-from .conftest import run_crawl
+from .helpers import run_crawl
 
 START = ("-a", "start_urls=http://127.0.0.1:9/")  # never fetched: every case stops before
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bench.site import SiteLayout, generate_site
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 
 def run_bench(*args: str, timeout: float = 300) -> str:

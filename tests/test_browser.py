@@ -21,8 +21,8 @@ from urllib.parse import quote
 
 import pytest
 
-from .conftest import ROOT
-from .test_datasette import EMPTY_ON_DEMO, NOT_YET_IN_SCHEMA, QUERIES, has_schema, seed
+from .datasette_helpers import EMPTY_ON_DEMO, NOT_YET_IN_SCHEMA, QUERIES, has_schema, seed
+from .helpers import ROOT
 
 METADATA = ROOT / "newscrawler" / "archive" / "metadata.yml"
 ARTIFACTS = ROOT / "test-artifacts"

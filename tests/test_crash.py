@@ -12,21 +12,24 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from newscrawler.demo.server import DEMO_SITE
 
-from .conftest import ROOT
+from .crawl_helpers import (
+    archived_paths,
+    assert_complete,
+    assert_consistent,
+    crawl_command,
+    start,
+)
+from .demo_site import GENUINE_ARTICLES
+from .helpers import ROOT, rows
 from .hostile.server import HostileServer
-from .test_crawl import GENUINE_ARTICLES, demo_pages
 
 #: kill -9 trials, each at a different point of the crawl (requests served before the kill).
 KILL_POINTS = (3, 9, 16, 24, 33)
@@ -38,19 +41,6 @@ def slow_demo() -> Iterator[HostileServer]:
         yield server
 
 
-def crawl_command(server: HostileServer, archive: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable, "-m", "scrapy", "crawl", "news", "-a", "site=demo", "-a", f"start_urls={server.url}",
-        "-s", f"ARCHIVE_PATH={archive}", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
-        "-s", "LOG_LEVEL=INFO", *extra,
-    ]  # fmt: skip
-
-
-def start(command: list[str], log: Path) -> subprocess.Popen[str]:
-    with log.open("w") as err:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, text=True)
-
-
 def wait_for_requests(
     server: HostileServer, count: int, proc: subprocess.Popen[str], timeout: float = 60
 ) -> None:
@@ -59,46 +49,6 @@ def wait_for_requests(
         assert proc.poll() is None, "the crawl ended before it could be interrupted"
         assert time.monotonic() < deadline, f"fewer than {count} requests in {timeout}s"
         time.sleep(0.01)
-
-
-def rows(archive: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
-    with sqlite3.connect(archive) as conn:
-        conn.row_factory = sqlite3.Row
-        return conn.execute(sql, params).fetchall()
-
-
-def archived_paths(archive: Path) -> list[str]:
-    return [urlsplit(r["url"]).path for r in rows(archive, "select url from articles")]
-
-
-def assert_consistent(archive: Path) -> None:
-    """Integrity check passes and no article is half-written (row, text, FTS and links together)."""
-    assert rows(archive, "pragma integrity_check")[0][0] == "ok"
-    raw = archive.with_name(archive.stem + "-raw.db")
-    if raw.exists():
-        assert rows(raw, "pragma integrity_check")[0][0] == "ok"
-    for row in rows(
-        archive,
-        "select a.*, (select count(*) from related_links r where r.article_id = a.id) as links from articles a",
-    ):
-        assert row["title"] and row["body"] and row["content_hash"], row["url"]
-        assert row["word_count"] == len(row["body"].split()), row["url"]
-        assert row["links"] > 0, row["url"]  # every demo article has its related block
-    assert (
-        rows(archive, "select count(*) from articles_fts")[0][0]
-        == rows(archive, "select count(*) from articles")[0][0]
-    )
-
-
-def assert_complete(archive: Path) -> None:
-    """The archive holds the demo site exactly as an uninterrupted crawl does (tests/test_crawl.py)."""
-    archived = archived_paths(archive)
-    assert len(archived) == len(set(archived)) == GENUINE_ARTICLES
-    aliases = {
-        urlsplit(r["url"]).path
-        for r in rows(archive, "select url from url_aliases where reason = 'duplicate_content'")
-    }
-    assert set(demo_pages()) == set(archived) | aliases
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])

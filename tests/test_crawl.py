@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
 import zlib
-from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
 
 from newscrawler.archive.rawpages import raw_path_for
-from newscrawler.demo.server import DEMO_SITE
 from newscrawler.extract.text import drop_lone_fragments, repair_line
 
-from .conftest import run_crawl
+from .demo_site import ARTICLE_PATH, GENUINE_ARTICLES, SEED_PATH, demo_pages
+from .helpers import ROOT, rows, run_crawl
 
-ARTICLE_PATH = re.compile(r"^/\d{4}/\d{2}/\d{2}/[^/]+/$")
-#: Facts of the demo site (newscrawler/demo/SITE.md).
-GENUINE_ARTICLES = 26
+#: Facts of the demo site (newscrawler/demo/SITE.md); the shared ones are in tests/demo_site.py.
 REPUBLISHED = {
     "/2024/07/02/strompreise-fuer-haushalte-sinken-im-zweiten-halbjahr/",
     "/2024/07/08/haushalte-zahlen-ab-juli-weniger-fuer-strom/",
@@ -31,19 +27,8 @@ ONLY_VIA_RELATED = (
     "/2024/06/27/selenskyj-was-eine-nato-einladung-fuer-putin-bedeuten-wuerde/",
     "/2024/06/20/ukrainische-museen-digitalisieren-ihre-sammlungen/",
 )
-SEED_PATH = "/2024/07/06/die-nato-und-suedkorea-bereiten-ein-gemeinsames-projekt-zur-unterstuetzung-der-ukraine-vor-stoltenberg/"
 ARTIFACTS = ("< strong>", "\n„NATO\n", "Südkorea .", "Ähnliche Themen", "Weitere Nachrichten",
              "Leave a Reply", "Teilen:", "\u00ad", "\u200b", "  ")  # fmt: skip
-
-
-def demo_pages() -> dict[str, lxml_html.HtmlElement]:
-    """Every demo page that is an article by URL shape (the AMP copy is not), keyed by its path."""
-    pages = {}
-    for file in DEMO_SITE.glob("*/*/*/*/index.html"):
-        path = "/" + file.parent.relative_to(DEMO_SITE).as_posix() + "/"
-        if ARTICLE_PATH.match(path):
-            pages[path] = lxml_html.fromstring(file.read_bytes())
-    return pages
 
 
 def related_paths(page: lxml_html.HtmlElement) -> list[str]:
@@ -53,12 +38,6 @@ def related_paths(page: lxml_html.HtmlElement) -> list[str]:
     )
     assert heading, "every demo article has an Ähnliche Themen block"
     return heading[0].xpath("following-sibling::ul[1]//a/@href")
-
-
-def rows(archive: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
-    with sqlite3.connect(archive) as conn:
-        conn.row_factory = sqlite3.Row
-        return conn.execute(sql, params).fetchall()
 
 
 def path_of(url: str) -> str:
@@ -271,8 +250,6 @@ def test_feed_export_works_alongside_the_archive(demo_server, tmp_path):
 def test_demo_command_prints_a_summary(tmp_path):
     import subprocess
     import sys
-
-    from .conftest import ROOT
 
     archive = tmp_path / "demo.db"
     result = subprocess.run(

@@ -13,20 +13,15 @@ from datasette.app import Datasette
 
 from newscrawler.archive.migrations import migrations
 
-METADATA = Path(__file__).resolve().parents[1] / "newscrawler" / "archive" / "metadata.yml"
-QUERIES = yaml.safe_load(METADATA.read_text(encoding="utf-8"))["databases"]["news"]["queries"]
-SEED_PATH = "/2024/07/06/die-nato-und-suedkorea-bereiten-ein-gemeinsames-projekt-zur-unterstuetzung-der-ukraine-vor-stoltenberg/"
-
-# Canned queries over parts of the schema that the lead engineer is building in parallel
-# (issue 6: versions of a URL, near-duplicate clusters). Each is skipped only while its table
-# or column is absent from a freshly crawled archive; once it lands the test is strict.
-NOT_YET_IN_SCHEMA: dict[str, tuple[str, str | None]] = {
-    "article_versions": ("article_versions", None),  # table article_versions
-    "near_duplicates": ("articles", "similarity"),  # column articles.similarity
-}
-# The demo is one site whose republished copy is stored as an alias, so it has no cluster;
-# test_near_duplicate_clusters_show_every_copy_with_its_attribution gives it one.
-EMPTY_ON_DEMO = {"near_duplicates"}
+from .datasette_helpers import (
+    EMPTY_ON_DEMO,
+    METADATA,
+    NOT_YET_IN_SCHEMA,
+    QUERIES,
+    has_schema,
+    seed,
+)
+from .demo_site import SEED_PATH
 
 
 def get_json(archive: Path, path: str, status: int = 200) -> dict:
@@ -39,20 +34,6 @@ def get_json(archive: Path, path: str, status: int = 200) -> dict:
         return response.json()
 
     return asyncio.run(fetch())
-
-
-def seed(archive: Path) -> sqlite3.Row:
-    with sqlite3.connect(archive) as conn:
-        conn.row_factory = sqlite3.Row
-        return conn.execute(
-            "select * from articles where url like ?", (f"%{SEED_PATH}",)
-        ).fetchone()
-
-
-def has_schema(archive: Path, table: str, column: str | None) -> bool:
-    with sqlite3.connect(archive) as conn:
-        columns = {row[1] for row in conn.execute(f"pragma table_info({table})")}
-    return bool(columns) and (column is None or column in columns)
 
 
 def test_search_box_finds_the_seed_article(demo_crawl):

@@ -29,7 +29,7 @@ from newscrawler.middlewares.safety import (
     is_private_name,
 )
 
-from .conftest import ROOT
+from .helpers import ROOT
 from .hostile.server import HostileServer
 from .hostile.site import (
     A_NORMAL,

@@ -15,7 +15,7 @@ import pytest
 from newscrawler.demo.server import DEMO_SITE, DemoServer
 from newscrawler.spiders.discovery import parse_entries
 
-from .conftest import ROOT, run_crawl
+from .helpers import ROOT, run_crawl
 
 SEED_PATH = "/2024/07/06/die-nato-und-suedkorea-bereiten-ein-gemeinsames-projekt-zur-unterstuetzung-der-ukraine-vor-stoltenberg/"
 

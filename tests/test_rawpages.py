@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from newscrawler.archive.rawpages import RawPageStore, page_id, raw_path_for
 from newscrawler.demo.server import DEMO_SITE
 
-from .conftest import run_crawl
+from .helpers import run_crawl
 
 SEED_PATH = "/2024/07/06/die-nato-und-suedkorea-bereiten-ein-gemeinsames-projekt-zur-unterstuetzung-der-ukraine-vor-stoltenberg/"
 

@@ -19,8 +19,8 @@ from datasette.app import Datasette
 
 from newscrawler.demo.server import DEMO_SITE
 
+from .crawl_helpers import assert_complete, assert_consistent, crawl_command, start
 from .hostile.server import HostileServer
-from .test_crash import assert_complete, assert_consistent, crawl_command, start
 
 SQLITE_UTILS = str(Path(sys.executable).with_name("sqlite-utils"))
 #: One consistent snapshot: every article has its text, word count, FTS row and related links.

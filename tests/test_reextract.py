@@ -14,7 +14,7 @@ from newscrawler import __version__
 from newscrawler.archive.rawpages import raw_path_for
 from newscrawler.demo.server import DEMO_SITE, DemoServer
 
-from .conftest import ROOT, run_crawl
+from .helpers import ROOT, run_crawl
 
 SEED_PATH = "/2024/07/06/die-nato-und-suedkorea-bereiten-ein-gemeinsames-projekt-zur-unterstuetzung-der-ukraine-vor-stoltenberg/"
 

@@ -9,7 +9,7 @@ import pytest
 
 from newscrawler.demo.server import DEMO_SITE2, DemoServer
 
-from .conftest import run_crawl
+from .helpers import run_crawl
 
 #: newscrawler/demo/SITE2.md: site-2 copy -> site-1 original, and the site's own stories.
 COPIES = {
