@@ -2,7 +2,6 @@
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from scrapy.exceptions import DropItem
@@ -23,7 +22,6 @@ from newscrawler.pipelines import (
 )
 from newscrawler.spiders.news import NewsSpider
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "seed-article.txt"
 BODY = " ".join(["Die NATO und Südkorea beraten über die Ukraine."] * 6)
 
 
@@ -44,12 +42,10 @@ def item(url="https://example.org/2024/07/06/a/", body=BODY, title="Titel", **ex
     return ArticleItem(url=url, title=title, body=body, fetched_url=url, **extra)
 
 
-def test_clean_removes_every_seed_artifact_and_counts_the_rules(tmp_path):
-    if not SEED.exists():
-        pytest.skip("shared/seed is not beside the checkout")
+def test_clean_removes_every_seed_artifact_and_counts_the_rules(tmp_path, seed_article):
     crawler = make_crawler(tmp_path)
     pipeline = CleanPipeline.from_crawler(crawler)
-    title, _, body = SEED.read_text(encoding="utf-8").partition("\n\n")
+    title, _, body = seed_article.partition("\n\n")
     cleaned = pipeline.process_item(item(title=title + " ", body=body, authors=["Von X", "Von X"]))
     for artifact in (
         "< strong>",
