@@ -7,20 +7,23 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
+from .density import (
+    NON_TEXT_TAGS,
+    find_prose_units,
+    has_block_child,
+    link_chars,
+    prose_by_element,
+)
 from .furniture import clean_blocks
 from .html import remove_element
 from .metadata import normalize_space
 from .selectors import BLOCK_TAGS, BODY_HINT_RE, HEADING_TAGS
 
-_MIN_PARAGRAPH_CHARS = 40  # shorter <p> are bylines, labels, teaser snippets
-_MAX_LINK_DENSITY = 0.5
 _MAX_BLOCK_LINK_SHARE = 0.6
 _HINT_BONUS = 1.1
 _JUNK_WEIGHT = 1.0  # how much a character of non-prose text costs a candidate container
 _CANDIDATE_SHARE = 0.25  # containers holding less of the prose than this are not candidates
-_UNIT_TAGS = ("p", "div", "section", "td", "dd", "blockquote", "article", "span", "font")
 _LEAF_SKIP = frozenset({"h1"})
-_NON_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button"})
 _MAX_LIST_LINK_SHARE = 0.5  # a list that is mostly link text is a link list, whatever its labels
 _MAX_LIST_LABEL_WORDS = 6
 _TEASER_CARD_SHARE = (
@@ -37,42 +40,6 @@ class Block:
     linked: int = 0  # characters of link text: teaser cards and link lists are mostly links
 
 
-def own_text(el: HtmlElement) -> tuple[str, int]:
-    """Inline text of el without its block children, and how much of it is link text.
-
-    This makes <p> and CMS "paragraph" <div>s alike prose units, whatever the nesting.
-    """
-    parts: list[str] = [el.text or ""]
-    linked = 0
-    for child in el:
-        if child.tag in _NON_TEXT_TAGS:
-            pass
-        elif isinstance(child.tag, str) and child.tag not in BLOCK_TAGS:
-            if len(child) and has_block_child(child):
-                parts.append(child.tail or "")
-                continue  # a custom-element wrapper of blocks: its text belongs to those blocks
-            text = child.text_content()
-            parts.append(text)
-            if child.tag == "a":
-                linked += len(normalize_space(text))
-            else:
-                linked += sum(len(normalize_space(a.text_content())) for a in child.iter("a"))
-        parts.append(child.tail or "")
-    return normalize_space(" ".join(parts)), linked
-
-
-def find_prose_units(root: HtmlElement) -> dict[HtmlElement, int]:
-    """Elements whose own inline text reads like a paragraph: long enough, not mostly links."""
-    units: dict[HtmlElement, int] = {}
-    for el in root.iter(*_UNIT_TAGS):
-        if any(a.tag == "a" for a in el.iterancestors()):
-            continue  # teaser cards wrapped in one big link
-        text, linked = own_text(el)
-        if len(text) >= _MIN_PARAGRAPH_CHARS and linked <= _MAX_LINK_DENSITY * len(text):
-            units[el] = len(text)
-    return units
-
-
 def find_body_container(root: HtmlElement) -> HtmlElement | None:
     """The element with the most paragraph text net of the non-paragraph text it also holds.
 
@@ -82,11 +49,7 @@ def find_body_container(root: HtmlElement) -> HtmlElement | None:
     units = find_prose_units(root)
     if not units:
         return None
-    prose: dict[HtmlElement, int] = {}
-    for unit, size in units.items():
-        prose[unit] = prose.get(unit, 0) + size
-        for ancestor in unit.iterancestors():
-            prose[ancestor] = prose.get(ancestor, 0) + size
+    prose = prose_by_element(units)
     top = max(prose.values())
     best: HtmlElement | None = None
     best_score = float("-inf")
@@ -101,11 +64,6 @@ def find_body_container(root: HtmlElement) -> HtmlElement | None:
         if score > best_score:
             best, best_score = el, score
     return best
-
-
-def has_block_child(el: HtmlElement) -> bool:
-    """True when el contains block-level descendants, so it must be walked, not read whole."""
-    return any(isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in el.iterdescendants())
 
 
 def has_paragraph_break(el: HtmlElement) -> bool:
@@ -128,19 +86,13 @@ def _collect_inline(el: HtmlElement, parts: list[str]) -> None:
     """Depth-first text of el without its tail, comments and non-text elements skipped."""
     if el.tag == "br":
         parts.append(" ")
-    elif isinstance(el.tag, str) and el.tag not in _NON_TEXT_TAGS and el.text:
+    elif isinstance(el.tag, str) and el.tag not in NON_TEXT_TAGS and el.text:
         parts.append(el.text)
     for child in el:
         if isinstance(child.tag, str):
             _collect_inline(child, parts)
         if child.tail:
             parts.append(child.tail)
-
-
-def link_chars(el: HtmlElement) -> int:
-    """Characters of link text inside el (el itself included); <a name> anchors are not links."""
-    links = [el] if el.tag == "a" else el.iter("a")
-    return sum(len(normalize_space(a.text_content())) for a in links if a.get("href") is not None)
 
 
 def walk_blocks(el: HtmlElement, out: list[Block], in_link: bool = False) -> None:

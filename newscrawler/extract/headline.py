@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
-from .body import own_text
+from .density import own_text
 from .furniture import is_caption
 from .metadata import PageMetadata, jsonld_text, normalize_space
 from .selectors import (

@@ -10,6 +10,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from .density import find_prose_units, link_chars, prose_by_element
 from .metadata import normalize_space
 from .selectors import (
     BOILERPLATE_RE,
@@ -17,6 +18,7 @@ from .selectors import (
     HIDDEN_CLASS_TOKENS,
     HIDDEN_STYLES,
     ROLE_DROP_RE,
+    WEAK_BOILERPLATE_RE,
     XP_HIDDEN,
     XP_PARAGRAPHS,
 )
@@ -25,6 +27,13 @@ _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pi
 # An element holding this share of all paragraph text is the article itself, whatever its class
 # says ("article--comment" on an opinion piece, a page-wide <form> on ASP.NET sites).
 _PROTECT_SHARE = 0.3
+# No class name deletes the subtree that holds most of the page's prose: the article is built of
+# prose units (paragraph-shaped text, few links), whatever its wrappers are called.
+_MOST_PROSE_SHARE = 0.5
+# A weak class token (a CMS wrapper name) removes a box only when the box reads like furniture:
+# less prose than a short paragraph or two, or mostly link text.
+_WEAK_MIN_PROSE_CHARS = 200
+_WEAK_MAX_LINK_DENSITY = 0.35
 # An image whose nearest wrapper with text holds no more than this is a figure or a teaser card:
 # the text is its caption, credit or teaser headline, never a paragraph of the article.
 _IMAGE_CARD_MAX_CHARS = 250
@@ -76,10 +85,38 @@ def contained_text(el: HtmlElement, lengths: dict[HtmlElement, int]) -> int:
     return sum(lengths.get(p, 0) for p in el.iter("p"))
 
 
+def is_weak_boilerplate(el: HtmlElement) -> bool:
+    """A CMS wrapper name (widget, sidebar, paywall, tag-…): a hint, not a verdict."""
+    for attr in ("class", "id"):
+        value = el.get(attr)
+        if value and weak_boilerplate_value(value):
+            return True
+    return False
+
+
+@lru_cache(maxsize=8192)
+def weak_boilerplate_value(value: str) -> bool:
+    """WEAK_BOILERPLATE_RE on one class or id value, cached."""
+    return bool(WEAK_BOILERPLATE_RE.search(value))
+
+
+def reads_like_furniture(el: HtmlElement, prose: int) -> bool:
+    """Little prose, or mostly links: a box that a weak class name may remove."""
+    if prose < _WEAK_MIN_PROSE_CHARS:
+        return True
+    text = len(normalize_space(el.text_content()))
+    return text > 0 and link_chars(el) > _WEAK_MAX_LINK_DENSITY * text
+
+
+def has_boilerplate_role(el: HtmlElement) -> bool:
+    """An ARIA role the page declares for navigation, banners, dialogs, search, …"""
+    role = el.get("role")
+    return bool(role) and bool(ROLE_DROP_RE.match(role.strip()))
+
+
 def is_boilerplate(el: HtmlElement) -> bool:
     """Class, id or role say this is navigation, sharing, comments, ads, related links, …"""
-    role = el.get("role")
-    if role and ROLE_DROP_RE.match(role.strip()):
+    if has_boilerplate_role(el):
         return True
     classes = el.get("class")
     if classes and boilerplate_classes(classes):
@@ -158,6 +195,8 @@ def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> None
     """
     lengths = paragraph_lengths(root)
     total = sum(lengths.values()) or 1
+    prose = prose_by_element(find_prose_units(root))
+    prose_total = max(prose.values(), default=0) or 1
     for el in extra:
         remove_element(el)
     candidates: list[HtmlElement] = []
@@ -165,16 +204,25 @@ def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> None
         candidates.append(el)
     candidates.extend(el for el in XP_HIDDEN(root) if is_hidden(el))
     candidates.extend(image_cards(root))
+    # The page's own ARIA statement (role=dialog, role=navigation) is evidence, not a name guess.
+    declared: set[HtmlElement] = set()
     body = root.find("body")
     for el in (body if body is not None else root).iter():
-        if isinstance(el.tag, str) and el.tag not in ("html", "body") and is_boilerplate(el):
+        if not isinstance(el.tag, str) or el.tag in ("html", "body"):
+            continue
+        if has_boilerplate_role(el):
+            candidates.append(el)
+            declared.add(el)
+        elif is_boilerplate(el) or (
+            is_weak_boilerplate(el) and reads_like_furniture(el, prose.get(el, 0))
+        ):
             candidates.append(el)
     for el in candidates:
         if el.getparent() is None:
             continue
-        if (
-            el.tag not in ("script", "style", "noscript", "template", "svg")
-            and contained_text(el, lengths) > _PROTECT_SHARE * total
+        if el.tag not in ("script", "style", "noscript", "template", "svg") and (
+            contained_text(el, lengths) > _PROTECT_SHARE * total
+            or (el not in declared and prose.get(el, 0) > _MOST_PROSE_SHARE * prose_total)
         ):
             continue
         if el.tag == "figure" and el.find(".//blockquote") is not None:

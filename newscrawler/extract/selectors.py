@@ -159,20 +159,32 @@ DROP_TAGS: Final[tuple[str, ...]] = (
     "figcaption", "picture", "video", "audio", "map", "dialog", "menu",
 )  # fmt: skip
 # class/id tokens of boilerplate containers (matched on word boundaries of the attribute value).
+# Two strengths. A strong token names a box that never holds the article's prose (share bar,
+# comments, newsletter box, related links, ads, consent notice): it removes the box unless the box
+# holds most of the page's prose. A weak token is a CMS wrapper name that publishers also put on
+# the article itself (Elementor's "elementor-widget", WordPress' "tag-<slug>" on <article>, a
+# Blogger "widget", a "paywall" wrapper around the whole story, a page wrapper named after its
+# "sidebar" or "toc"): it removes the box only when the box also reads like furniture (html.py).
 BOILERPLATE_RE: Final = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|shariff|social|socials|social-?media|sharebar|share-?bar|"
-    r"newsletter|subscribe|subscription|comments?|commentlist|respond|reply|disqus|related|"
+    r"newsletter|subscribe|comments?|commentlist|respond|reply|disqus|related|"
     r"relatedposts|teaser\w*|more-?articles|recommend(?:ed|ations?)?|outbrain|taboola|"
-    r"advert|advertisement|ads?|ad-?slot|adslot|anzeige|sponsored|promo|banner|breadcrumbs?|"
-    r"sidebar|widget|cookie|consent|paywall-?(?:box|teaser)?|caption|credits?|copyright|"
-    r"byline|author-?box|author-?bio|tags?|tag-?list|keywords|print|toolbar|pagination|"
+    r"advert|advertisement|ads?|ad-?slot|adslot|anzeige|sponsored|promo|breadcrumbs?|"
+    r"cookie|consent|caption|credits?|copyright|"
+    r"byline|author-?box|author-?bio|tag-?list|"
     r"navigation|navbar|menu|skip-?link|read-?more|readmore|also-?read|inline-?teaser|"
-    r"embed|player|video-?player|audio-?player|podcast-player|gallery|slider|carousel|rating|"
-    r"modal|overlay|popup|toc|table-of-contents|post-?meta|entry-?meta|entry-?footer|meta-?bar|"
-    r"related\w*|info-?box|tag-?box|tag-?cloud|print-?box|print-?only|"
+    r"modal|overlay|popup|post-?meta|entry-?meta|entry-?footer|meta-?bar|"
+    r"related\w*|tag-?box|tag-?cloud|print-?box|print-?only|"
     r"media-?(?:info|rights|credits?|caption|expiry)|"
     r"sr-?only|sr-?label|srlabel|visually-?hidden|visuallyhidden|screen-?reader(?:-?text)?|"
     r"hide-?completely)"
+    r"(?:$|[\s_-])",
+    re.I,
+)
+WEAK_BOILERPLATE_RE: Final = re.compile(
+    r"(?:^|[\s_-])(?:sidebar|widget|paywall-?(?:box|teaser)?|subscription|banner|tags?|keywords|"
+    r"print|toolbar|pagination|embed|player|video-?player|audio-?player|podcast-player|gallery|"
+    r"slider|carousel|rating|toc|table-of-contents|info-?box)"
     r"(?:$|[\s_-])",
     re.I,
 )

@@ -1,0 +1,92 @@
+"""Density stage helpers: prose units, link text and the prose each element holds.
+
+Shared by pruning (html.py), which must not delete a subtree holding the article's prose, and by
+the body stage (body.py), which picks the container with the most prose net of the rest.
+"""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+from .metadata import normalize_space
+from .selectors import BLOCK_TAGS
+
+MIN_PARAGRAPH_CHARS = 40  # shorter <p> are bylines, labels, teaser snippets
+MAX_LINK_DENSITY = 0.5
+UNIT_TAGS = (
+    "p",
+    "div",
+    "section",
+    "td",
+    "dd",
+    "blockquote",
+    "article",
+    "span",
+    "font",
+    "li",
+    "th",
+    "dt",
+)
+# Items of lists and cells of tables are the text of list and table articles (a checklist, a
+# ranking): shorter than paragraphs, they count once they hold a phrase rather than a label.
+MIN_ITEM_CHARS = 20
+ITEM_TAGS = frozenset({"li", "td", "th", "dt", "dd"})
+NON_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button"})
+
+
+def own_text(el: HtmlElement) -> tuple[str, int]:
+    """Inline text of el without its block children, and how much of it is link text.
+
+    This makes <p> and CMS "paragraph" <div>s alike prose units, whatever the nesting.
+    """
+    parts: list[str] = [el.text or ""]
+    linked = 0
+    for child in el:
+        if child.tag in NON_TEXT_TAGS:
+            pass
+        elif isinstance(child.tag, str) and child.tag not in BLOCK_TAGS:
+            if len(child) and has_block_child(child):
+                parts.append(child.tail or "")
+                continue  # a custom-element wrapper of blocks: its text belongs to those blocks
+            text = child.text_content()
+            parts.append(text)
+            if child.tag == "a":
+                linked += len(normalize_space(text))
+            else:
+                linked += sum(len(normalize_space(a.text_content())) for a in child.iter("a"))
+        parts.append(child.tail or "")
+    return normalize_space(" ".join(parts)), linked
+
+
+def has_block_child(el: HtmlElement) -> bool:
+    """True when el contains block-level descendants, so it must be walked, not read whole."""
+    return any(isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in el.iterdescendants())
+
+
+def link_chars(el: HtmlElement) -> int:
+    """Characters of link text inside el (el itself included); <a name> anchors are not links."""
+    links = [el] if el.tag == "a" else el.iter("a")
+    return sum(len(normalize_space(a.text_content())) for a in links if a.get("href") is not None)
+
+
+def find_prose_units(root: HtmlElement) -> dict[HtmlElement, int]:
+    """Elements whose own inline text reads like a paragraph: long enough, not mostly links."""
+    units: dict[HtmlElement, int] = {}
+    for el in root.iter(*UNIT_TAGS):
+        if any(a.tag == "a" for a in el.iterancestors()):
+            continue  # teaser cards wrapped in one big link
+        text, linked = own_text(el)
+        least = MIN_ITEM_CHARS if el.tag in ITEM_TAGS else MIN_PARAGRAPH_CHARS
+        if len(text) >= least and linked <= MAX_LINK_DENSITY * len(text):
+            units[el] = len(text)
+    return units
+
+
+def prose_by_element(units: dict[HtmlElement, int]) -> dict[HtmlElement, int]:
+    """Prose characters inside every element that holds a prose unit (the unit's own included)."""
+    prose: dict[HtmlElement, int] = {}
+    for unit, size in units.items():
+        prose[unit] = prose.get(unit, 0) + size
+        for ancestor in unit.iterancestors():
+            prose[ancestor] = prose.get(ancestor, 0) + size
+    return prose
