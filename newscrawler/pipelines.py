@@ -24,9 +24,8 @@ from newscrawler.dedup.minhash import BodyDigest, signature_of
 from newscrawler.extensions.archive import ArchiveExtension, archive_extension
 from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
 from newscrawler.extract.clean import CleanedBody, clean_body
-from newscrawler.extract.quality import page_problem
-from newscrawler.extract.text import repair_line
 from newscrawler.items import WorkerOutput
+from newscrawler.records import Problem, cleaned_fields, find_problem
 from newscrawler.stats import stats_of
 from newscrawler.urls import canonicalize_url, site_of
 
@@ -85,15 +84,19 @@ class NotAnArticle(DropItem):
     """An imprint, privacy, contact or listing page that carries an article template."""
 
 
-#: Drop reason of each :func:`newscrawler.extract.quality.page_problem` result.
-_QUALITY_DROPS: dict[str, type[DropItem]] = {
-    "http_error": ErrorPage,
-    "not_found": NotFoundPage,
-    "error_page": ErrorPage,
-    "consent_wall": ConsentWall,
-    "paywall_teaser": PaywallTeaser,
-    "imprint": NotAnArticle,
-    "listing": NotAnArticle,
+#: Drop reasons by :class:`~newscrawler.records.Problem` reason.
+DROPS: dict[str, type[DropItem]] = {
+    cls.__name__: cls
+    for cls in (
+        MissingTitle,
+        EmptyBody,
+        TooShort,
+        NotFoundPage,
+        ErrorPage,
+        ConsentWall,
+        PaywallTeaser,
+        NotAnArticle,
+    )
 }
 
 
@@ -137,18 +140,8 @@ class CleanPipeline:
             cleaned = clean_body(body, self.tail_markers, self.insert_markers)
         for name in cleaned.fired:
             self.stats.inc_value(f"newscrawler/clean/{name}")
-        adapter["body"] = cleaned.body
-        adapter["source_attribution"] = cleaned.source_attribution
-        adapter["word_count"] = cleaned.word_count
-        for field in ("title", "subtitle", "section"):
-            if field in adapter:
-                adapter[field] = repair_line(adapter.get(field))
-        if "authors" in adapter:
-            names = (repair_line(name) for name in adapter.get("authors") or [])
-            adapter["authors"] = list(dict.fromkeys(n for n in names if n))
-        if "tags" in adapter:
-            tags = (repair_line(tag) for tag in adapter.get("tags") or [])
-            adapter["tags"] = list(dict.fromkeys(t for t in tags if t))
+        for name, value in cleaned_fields(adapter, cleaned).items():
+            adapter[name] = value
         return item
 
 
@@ -195,33 +188,17 @@ class ValidatePipeline:
         return cls(min_words, page_quality=crawler.settings.getbool("VALIDATE_PAGE_QUALITY", True))
 
     def process_item(self, item: Any) -> Any:
-        adapter = ItemAdapter(item)
-        url = adapter.get("url")
-        if not (adapter.get("title") or "").strip():
-            raise MissingTitle(f"no title: {url}", log_level="INFO")
-        body = (adapter.get("body") or "").strip()
-        if not body:
-            raise EmptyBody(f"empty body: {url}", log_level="INFO")
-        # Before the length check, so a short error or consent page is counted as what it is.
-        problem = (
-            page_problem(
-                url=url,
-                title=adapter.get("title"),
-                body=body,
-                http_status=adapter.get("http_status"),
-                paywalled=adapter.get("paywalled"),
-            )
-            if self.page_quality
-            else None
+        problem = find_problem(
+            ItemAdapter(item), min_words=self.min_words, page_quality=self.page_quality
         )
         if problem is not None:
-            raise _QUALITY_DROPS[problem](f"not an article ({problem}): {url}", log_level="INFO")
-        words = len(body.split())
-        if words < self.min_words:
-            raise TooShort(
-                f"{words} words < VALIDATE_MIN_WORDS={self.min_words}: {url}", log_level="INFO"
-            )
+            raise drop_for(problem)
         return item
+
+
+def drop_for(problem: Problem) -> DropItem:
+    """The :class:`DropItem` subclass that stands for ``problem``, logged at INFO (expected)."""
+    return DROPS[problem.reason](problem.message, log_level="INFO")
 
 
 # -- 3. deduplicate -----------------------------------------------------------------------------

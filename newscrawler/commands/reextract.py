@@ -1,11 +1,11 @@
 """``scrapy reextract``: run today's extraction and cleaning over the stored raw pages, offline.
 
 An archive benefits from a better extractor without recrawling: every article row points at
-its raw response (``raw_page_id`` in the raw-pages file). This command rebuilds the response
-from that file, runs the ``news`` spider's own ``parse_article`` and the project's
-``CleanPipeline`` and ``ValidatePipeline`` (built with ``from_crawler`` from the project
-settings), and updates the row in place when something changed. No engine, no downloader:
-nothing touches the network.
+its raw response (``raw_page_id`` in the raw-pages file). This command reads the response
+from that file, runs on it the library functions the crawl runs (extraction, fallbacks,
+cleaning, validation: :class:`Reextractor`) with the project settings and the crawl's site
+profile, and updates the row in place when something changed. No crawler, no engine, no
+downloader: nothing touches the network.
 
     scrapy reextract                           # the whole archive (ARCHIVE_PATH)
     scrapy reextract --site example-news.de --dry-run
@@ -25,25 +25,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from itemadapter import ItemAdapter
-from scrapy import Request
 from scrapy.commands import ScrapyCommand
-from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, UsageError
-from scrapy.http import HtmlResponse
-from scrapy.settings import Settings
-from scrapy.utils.misc import load_object
+from scrapy.exceptions import UsageError
+from scrapy.settings import BaseSettings
 
 from newscrawler import __version__
 from newscrawler.archive import Archive, ArchiveError, article_row
 from newscrawler.archive.derived import ANALYST_COLUMNS
 from newscrawler.archive.rawpages import RawPage, RawPageStore, raw_path_for
 from newscrawler.dedup.hashing import content_hash
-from newscrawler.items import ArticleItem
-from newscrawler.pipelines import CleanPipeline, ValidatePipeline
-from newscrawler.spiders.news import NewsSpider
+from newscrawler.extract import extract_article
+from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
+from newscrawler.extract.clean import clean_body
+from newscrawler.extract.quality import paywall_declared
+from newscrawler.fields import apply_fallbacks
+from newscrawler.records import cleaned_fields, find_problem, related_links
+from newscrawler.sites import SiteProfile, load_profile
+from newscrawler.workers.job import Page
 
-__all__ = ["Command", "ReextractReport", "Reextractor"]
+__all__ = ["Command", "Dropped", "ReextractReport", "Reextractor"]
 
 #: Article columns that extraction and cleaning produce, compared and rewritten.
 EXTRACTED_COLUMNS = (
@@ -62,6 +62,14 @@ EXTRACTED_COLUMNS = (
     "source_attribution",
     *ANALYST_COLUMNS,
 )
+
+
+class Dropped(Exception):
+    """The crawl would not keep this page today; ``reason`` names the drop (``TooShort``, …)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass
@@ -96,48 +104,69 @@ class ReextractReport:
 
 
 class Reextractor:
-    """Re-run the crawl's extraction stages on stored pages and update the archive's rows."""
+    """Re-run the crawl's extraction stages on stored pages and update the archive's rows.
 
-    def __init__(self, settings: Settings, archive: Archive, store: RawPageStore) -> None:
-        self.settings = settings
+    The same library functions the crawl runs, in the same order: ``extract_article``, the
+    fallbacks of :func:`newscrawler.fields.apply_fallbacks`, the body cleaning, the record's
+    cleaning and validation (:mod:`newscrawler.records`) and the content hash.
+    """
+
+    def __init__(self, settings: BaseSettings, archive: Archive, store: RawPageStore) -> None:
         self.archive = archive
         self.store = store
-        self.crawler = Crawler(NewsSpider, settings)
-        # The stats collector the pipelines and the spider count into; no engine is started.
-        self.crawler.stats = load_object(self.crawler.settings["STATS_CLASS"])(self.crawler)
-        self.clean = CleanPipeline.from_crawler(self.crawler)
-        self.validate = ValidatePipeline.from_crawler(self.crawler)
-        self._spiders: dict[str | None, NewsSpider] = {}
-
-    def spider_for(self, profile: str | None, url: str) -> NewsSpider:
-        """The ``news`` spider configured as the crawl was (its site profile), one per profile."""
-        spider = self._spiders.get(profile)
-        if spider is None:
-            spider = NewsSpider.from_crawler(self.crawler, site=profile, start_urls=url)
-            self._spiders[profile] = spider
-        return spider
-
-    def extract(self, page: RawPage, profile: str | None) -> ArticleItem:
-        """The item the crawl would make of this stored response today (raises DropItem)."""
-        response = HtmlResponse(
-            url=page.url,
-            status=page.status,
-            headers=page.headers,
-            body=page.body,
-            encoding=page.encoding or "utf-8",
-            # The spider reads response.meta; a request that is never sent provides it.
-            request=Request(page.url, meta={"depth": 0}),
+        self.sites_file = settings.get("SITES_FILE") or None
+        self.related_labels = settings.getlist("RELATED_LABELS") or None
+        self.markers = (
+            settings.getdict("CLEAN_TAIL_MARKERS") or TAIL_MARKERS,
+            settings.getdict("CLEAN_INSERT_MARKERS") or INSERT_MARKERS,
         )
-        spider = self.spider_for(profile, page.url)
-        items = [o for o in spider.parse_article_sync(response) if isinstance(o, ArticleItem)]
-        if not items:
-            raise DropItem("NotExtracted")
-        item = items[0]
-        item.fetched_at = page.fetched_at
-        item = self.clean.process_item(item)
-        item = self.validate.process_item(item)
-        item.content_hash = content_hash(item.body or "")
-        return item
+        self.min_words = settings.getint("VALIDATE_MIN_WORDS", 25)
+        self.page_quality = settings.getbool("VALIDATE_PAGE_QUALITY", True)
+        self._profiles: dict[str, SiteProfile] = {}
+
+    def profile(self, name: str | None) -> SiteProfile | None:
+        """The site profile the crawl ran with (by name), loaded once."""
+        if not name:
+            return None
+        if name not in self._profiles:
+            self._profiles[name] = load_profile(name, self.sites_file)
+        return self._profiles[name]
+
+    def extract(self, page: RawPage, profile_name: str | None) -> dict[str, Any]:
+        """The record the crawl would make of this stored response today (raises :class:`Dropped`)."""
+        profile = self.profile(profile_name)
+        text = Page(page.url, page.status, page.body, page.encoding or "utf-8").text
+        labels = (
+            list(profile.related_labels)
+            if profile and profile.related_labels
+            else self.related_labels
+        )
+        try:
+            fields = extract_article(
+                text,
+                page.url,
+                related_labels=labels,
+                selectors=dict(profile.selectors) if profile and profile.selectors else None,
+            )
+        except Exception as exc:  # as in the crawl: a page the extractor cannot handle
+            raise Dropped("NotExtracted") from exc
+        if fields is None:
+            raise Dropped("NotExtracted")
+        record = apply_fallbacks(fields, profile_language=profile.language if profile else None)
+        record.update(
+            url=fields.get("url") or page.url,
+            related=related_links(fields.get("related") or []),
+            fetched_url=page.url,
+            fetched_at=page.fetched_at,
+            http_status=page.status,
+            paywalled=paywall_declared(text),
+        )
+        record.update(cleaned_fields(record, clean_body(record.get("body") or "", *self.markers)))
+        problem = find_problem(record, min_words=self.min_words, page_quality=self.page_quality)
+        if problem is not None:
+            raise Dropped(problem.reason)
+        record["content_hash"] = content_hash(record.get("body") or "")
+        return record
 
     def run(
         self, *, site: str | None = None, ids: list[int] | None = None, dry_run: bool = False
@@ -174,20 +203,17 @@ class Reextractor:
             return
         profile = json.loads(row["args"] or "{}").get("site")
         try:
-            item = self.extract(page, profile)
-        except DropItem as exc:
-            report.failed[
-                f"dropped: {type(exc).__name__ if type(exc) is not DropItem else exc}"
-            ] += 1
+            record = self.extract(page, profile)
+        except Dropped as exc:
+            report.failed[f"dropped: {exc.reason}"] += 1
             return
         except Exception as exc:  # one bad page must not stop the run; it is counted
             report.failed[f"error: {type(exc).__name__}"] += 1
             return
-        record = ItemAdapter(item).asdict()
         full = article_row({**record, "url": row["url"]})
         new = {column: full[column] for column in EXTRACTED_COLUMNS}
         changes = {column: value for column, value in new.items() if value != row[column]}
-        related = [(link["url"], link.get("title")) for link in item.related]
+        related = [(link["url"], link.get("title")) for link in record["related"]]
         stored_related = [
             tuple(r)
             for r in self.archive.db.execute(

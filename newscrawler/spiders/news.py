@@ -26,6 +26,7 @@ from newscrawler.extensions.archive import ArchiveExtension
 from newscrawler.extract import extract_article
 from newscrawler.fields import apply_fallbacks
 from newscrawler.items import ArticleItem, WorkerOutput
+from newscrawler.records import related_links, web_links
 from newscrawler.sites import SiteProfile, SiteProfileError, load_profile
 from newscrawler.spiders.discovery import (
     Entry,
@@ -392,11 +393,7 @@ class NewsSpider(Spider):
         if not self._in_range(to_date(published)):
             stats.inc_value("newscrawler/discovery/out_of_range")
             return
-        related = [
-            link
-            for link in fields.get("related") or []
-            if urlsplit(link.get("url", "")).scheme in ("http", "https")
-        ]
+        related = web_links(fields.get("related") or [])
         item = ArticleItem(
             url=fields.get("url") or response.url,
             title=fields.get("title"),
@@ -410,10 +407,7 @@ class NewsSpider(Spider):
             tags=fields["tags"],
             body=fields.get("body"),
             image=fields.get("image"),
-            related=[
-                {"url": canonicalize_url(link["url"]), "title": link.get("title")}
-                for link in related
-            ],
+            related=related_links(related),
             fetched_url=response.url,
             redirect_urls=list(response.meta.get("redirect_urls") or []),
             http_status=response.status,

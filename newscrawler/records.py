@@ -1,0 +1,116 @@
+"""One article record through the crawl's clean and validate stages, as pure functions.
+
+The item pipelines (:class:`~newscrawler.pipelines.CleanPipeline`,
+:class:`~newscrawler.pipelines.ValidatePipeline`) and ``scrapy reextract`` both run these, so a
+re-extraction decides exactly as the crawl did. No Scrapy here: a record is a plain mapping of
+the fields in :mod:`newscrawler.fields`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from newscrawler.extract.clean import CleanedBody
+from newscrawler.extract.quality import page_problem
+from newscrawler.extract.text import repair_line
+from newscrawler.urls import canonicalize_url
+
+__all__ = [
+    "QUALITY_REASONS",
+    "Problem",
+    "cleaned_fields",
+    "find_problem",
+    "related_links",
+    "web_links",
+]
+
+#: Fields whose one line of text is repaired like the body (mojibake, stray spaces).
+_LINE_FIELDS = ("title", "subtitle", "section")
+_LIST_FIELDS = ("authors", "tags")
+
+
+def web_links(links: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The related links that lead to web pages (http or https), as the page wrote them."""
+    return [
+        link for link in links if urlsplit(str(link.get("url", ""))).scheme in ("http", "https")
+    ]
+
+
+def related_links(links: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The related links an article record keeps: web links, canonical URLs, anchor texts."""
+    return [
+        {"url": canonicalize_url(str(link["url"])), "title": link.get("title")}
+        for link in web_links(links)
+    ]
+
+
+def cleaned_fields(record: Mapping[str, Any], cleaned: CleanedBody) -> dict[str, Any]:
+    """The fields cleaning sets: the cleaned body and its measures, repaired lines and lists.
+
+    Only fields the record has are returned (a dict item may lack some), besides the body's.
+    """
+    changes: dict[str, Any] = {
+        "body": cleaned.body,
+        "source_attribution": cleaned.source_attribution,
+        "word_count": cleaned.word_count,
+    }
+    for name in _LINE_FIELDS:
+        if name in record:
+            changes[name] = repair_line(record.get(name))
+    for name in _LIST_FIELDS:
+        if name in record:
+            values = (repair_line(value) for value in record.get(name) or [])
+            changes[name] = list(dict.fromkeys(v for v in values if v))
+    return changes
+
+
+#: Drop reason of each page-quality verdict of :func:`newscrawler.extract.quality.page_problem`.
+QUALITY_REASONS = {
+    "http_error": "ErrorPage",
+    "not_found": "NotFoundPage",
+    "error_page": "ErrorPage",
+    "consent_wall": "ConsentWall",
+    "paywall_teaser": "PaywallTeaser",
+    "imprint": "NotAnArticle",
+    "listing": "NotAnArticle",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a record is not an article to keep: the drop reason and a one-line message."""
+
+    #: The drop reason, named like the pipeline's DropItem subclass: ``MissingTitle``,
+    #: ``EmptyBody``, ``TooShort`` or one of :data:`QUALITY_REASONS`.
+    reason: str
+    message: str
+
+
+def find_problem(
+    record: Mapping[str, Any], *, min_words: int, page_quality: bool = True
+) -> Problem | None:
+    """What makes ``record`` no article (no title, no text, not an article page, too short)."""
+    url = record.get("url")
+    if not (record.get("title") or "").strip():
+        return Problem("MissingTitle", f"no title: {url}")
+    body = (record.get("body") or "").strip()
+    if not body:
+        return Problem("EmptyBody", f"empty body: {url}")
+    # Before the length check, so a short error or consent page is counted as what it is.
+    if page_quality:
+        problem = page_problem(
+            url=url,
+            title=record.get("title"),
+            body=body,
+            http_status=record.get("http_status"),
+            paywalled=record.get("paywalled"),
+        )
+        if problem is not None:
+            return Problem(QUALITY_REASONS[problem], f"not an article ({problem}): {url}")
+    words = len(body.split())
+    if words < min_words:
+        return Problem("TooShort", f"{words} words < VALIDATE_MIN_WORDS={min_words}: {url}")
+    return None
