@@ -191,7 +191,7 @@ class Archive(DuplicateLookups, IncrementalLookups):
     ) -> int:
         """Record the start of a run; later articles are stamped with its id."""
         with self.db.atomic():
-            table = self.db["crawls"]
+            table = self.db.table("crawls")
             table.insert(
                 {
                     "spider": spider,
@@ -201,7 +201,7 @@ class Archive(DuplicateLookups, IncrementalLookups):
                     "started_at": utc_now(),
                 }
             )
-            self.crawl_id = int(table.last_pk)  # type: ignore[attr-defined]
+            self.crawl_id = int(table.last_pk or 0)
         return self.crawl_id
 
     def finish_crawl(
@@ -211,7 +211,7 @@ class Archive(DuplicateLookups, IncrementalLookups):
         if self.crawl_id is None:
             raise ArchiveError("finish_crawl() called before start_crawl()")
         with self.db.atomic():
-            self.db["crawls"].update(
+            self.db.table("crawls").update(
                 self.crawl_id,
                 {
                     "finished_at": utc_now(),
@@ -314,7 +314,7 @@ class Archive(DuplicateLookups, IncrementalLookups):
             row["first_seen_at"] = now
             row["crawl_id"] = self.crawl_id
             row["versions"] = 1
-            article_id = int(self.db["articles"].insert(row).last_pk)  # type: ignore[attr-defined]
+            article_id = int(self.db.table("articles").insert(row).last_pk or 0)
             counts.new += 1
             self._write_signature(article_id, record)
             # Links written earlier that point here now have their target.
@@ -331,7 +331,7 @@ class Archive(DuplicateLookups, IncrementalLookups):
             else:
                 row["crawl_id"] = self.crawl_id
                 row["versions"] = self._keep_version(article_id, row, now)
-                self.db["articles"].update(article_id, row)
+                self.db.table("articles").update(article_id, row)
                 self._write_signature(article_id, record)
                 counts.updated += 1
         self.replace_related_links(article_id, record.get("related") or [])
@@ -363,7 +363,7 @@ class Archive(DuplicateLookups, IncrementalLookups):
                 [article_id, version - 1],
             ).fetchone()
             since = previous[0] if previous else None
-        self.db["article_versions"].insert(
+        self.db.table("article_versions").insert(
             {
                 "article_id": article_id,
                 "version": version,
@@ -393,7 +393,7 @@ class Archive(DuplicateLookups, IncrementalLookups):
             for position, link in enumerate(related, start=1)
         ]
         if rows:
-            self.db["related_links"].insert_all(rows)
+            self.db.table("related_links").insert_all(rows)
 
     def _write_alias(self, url: str, article_url: str, reason: str) -> int | None:
         """1 if written, 0 if known already or itself an article; ``None`` if ``article_url`` is

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,7 +78,7 @@ class DuplicateLookups:
         """Attach a near-duplicate signature to the article that will be queued under ``url``."""
         self._signatures[url] = signature
 
-    def _write_signature(self, article_id: int, record: dict[str, Any]) -> None:
+    def _write_signature(self, article_id: int, record: Mapping[str, Any]) -> None:
         signature: Signature | None = record.get("_signature")
         if signature is None:
             return

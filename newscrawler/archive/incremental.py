@@ -67,7 +67,7 @@ class IncrementalLookups:
     ) -> None:
         """Remember a feed or sitemap fetch, so the next run can ask "changed since?"."""
         previous = self.feed_state(url) or {}
-        self.db["feed_state"].upsert(
+        self.db.table("feed_state").upsert(
             {
                 "url": url,
                 "kind": kind,

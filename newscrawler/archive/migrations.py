@@ -23,7 +23,7 @@ FTS_RANK = "bm25(10.0, 3.0, 1.0)"
 @migrations()
 def m001_initial(db: Database) -> None:
     """Articles, their related links, URL aliases and crawl runs, with full-text search."""
-    db["crawls"].create(
+    db.table("crawls").create(
         {
             "id": int,
             "spider": str,
@@ -42,7 +42,7 @@ def m001_initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["articles"].create(
+    db.table("articles").create(
         {
             "id": int,
             "url": str,
@@ -73,7 +73,7 @@ def m001_initial(db: Database) -> None:
         not_null={"url"},
         foreign_keys=[("duplicate_of", "articles", "id"), ("crawl_id", "crawls", "id")],
     )
-    articles = db["articles"]
+    articles = db.table("articles")
     articles.create_index(["url"], unique=True)
     articles.create_index(["content_hash"])
     articles.create_index(["site", "published_at"])
@@ -81,7 +81,7 @@ def m001_initial(db: Database) -> None:
     articles.create_index(["duplicate_of"])
     articles.enable_fts(list(FTS_COLUMNS), create_triggers=True, tokenize="unicode61")
 
-    db["related_links"].create(
+    db.table("related_links").create(
         {
             "id": int,
             "article_id": int,
@@ -94,34 +94,34 @@ def m001_initial(db: Database) -> None:
         not_null={"article_id", "position", "target_url"},
         foreign_keys=[("article_id", "articles", "id"), ("target_article_id", "articles", "id")],
     )
-    links = db["related_links"]
+    links = db.table("related_links")
     links.create_index(["article_id", "position"], unique=True)
     links.create_index(["target_url"])
     links.create_index(["target_article_id"])
 
-    db["url_aliases"].create(
+    db.table("url_aliases").create(
         {"url": str, "article_id": int, "reason": str, "first_seen_at": str},
         pk="url",
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["url_aliases"].create_index(["article_id"])
+    db.table("url_aliases").create_index(["article_id"])
 
 
 @migrations()
 def m003_near_duplicates(db: Database) -> None:
     """MinHash fingerprints and their LSH buckets, so near-duplicate lookups stay indexed."""
-    db["articles"].add_column("similarity", float)
-    db["article_signatures"].create(
+    db.table("articles").add_column("similarity", float)
+    db.table("article_signatures").create(
         {"article_id": int, "signature": bytes, "shingles": int},
         pk="article_id",
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["article_lsh"].create(
+    db.table("article_lsh").create(
         {"band": int, "bucket": int, "article_id": int},
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["article_lsh"].create_index(["band", "bucket"])
-    db["article_lsh"].create_index(["article_id"])
+    db.table("article_lsh").create_index(["band", "bucket"])
+    db.table("article_lsh").create_index(["article_id"])
 
 
 @migrations()
@@ -133,7 +133,7 @@ def m004_analyst_columns(db: Database) -> None:
     """
     from newscrawler.archive.derived import ANALYST_COLUMNS, analyst_columns
 
-    articles = db["articles"]
+    articles = db.table("articles")
     for column in ANALYST_COLUMNS:
         articles.add_column(column, str)
     rows = db.execute(
@@ -174,7 +174,7 @@ group by a.id""",
 @migrations()
 def m005_incremental(db: Database) -> None:
     """Article versions, HTTP validators for conditional requests, and feed/sitemap state."""
-    db["article_versions"].create(
+    db.table("article_versions").create(
         {
             "id": int,
             "article_id": int,
@@ -195,11 +195,11 @@ def m005_incremental(db: Database) -> None:
         pk="id",
         foreign_keys=[("article_id", "articles", "id"), ("crawl_id", "crawls", "id")],
     )
-    db["article_versions"].create_index(["article_id", "version"], unique=True)
-    db["articles"].add_column("versions", int)
-    db["articles"].add_column("http_etag", str)
-    db["articles"].add_column("http_last_modified", str)
-    db["feed_state"].create(
+    db.table("article_versions").create_index(["article_id", "version"], unique=True)
+    db.table("articles").add_column("versions", int)
+    db.table("articles").add_column("http_etag", str)
+    db.table("articles").add_column("http_last_modified", str)
+    db.table("feed_state").create(
         {
             "url": str,
             "kind": str,  # feed or sitemap
@@ -235,5 +235,5 @@ def m006_search_at_scale(db: Database) -> None:
         "END"
     )
     db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', ?)", [FTS_RANK])
-    db["articles"].create_index(["section"], if_not_exists=True)
-    db["articles"].create_index(["language"], if_not_exists=True)
+    db.table("articles").create_index(["section"], if_not_exists=True)
+    db.table("articles").create_index(["language"], if_not_exists=True)

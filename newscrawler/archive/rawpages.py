@@ -40,7 +40,7 @@ raw_migrations = Migrations("newscrawler-raw")
 @raw_migrations()
 def m001_pages(db: Database) -> None:
     """One row per distinct response (URL, status, body) that produced an archived item."""
-    db["pages"].create(
+    db.table("pages").create(
         {
             "id": int,
             "url": str,  # the response URL (after redirects), as fetched
@@ -56,7 +56,7 @@ def m001_pages(db: Database) -> None:
         pk="id",
         not_null={"url", "html_zlib"},
     )
-    db["pages"].create_index(["url"])
+    db.table("pages").create_index(["url"])
 
 
 def raw_path_for(archive_path: str | Path) -> Path:

@@ -74,7 +74,10 @@ class Command(ScrapyCommand):
             # One site after the other: the second site's copies find the first site's stories.
             if index < len(sites):
                 name, url = sites[index]
-                running = self.crawler_process.crawl(crawlers[index], site=name, start_urls=url)
+                assert self.crawler_process is not None
+                running: Any = self.crawler_process.crawl(
+                    crawlers[index], site=name, start_urls=url
+                )
                 if hasattr(running, "addCallback"):  # a Twisted Deferred
                     running.addCallback(crawl_next, index + 1)
                 else:  # an asyncio Task (Scrapy's asyncio crawler process)

@@ -172,7 +172,8 @@ class Reextractor:
         self, *, site: str | None = None, ids: list[int] | None = None, dry_run: bool = False
     ) -> ReextractReport:
         report = ReextractReport()
-        where, params = ["1 = 1"], []
+        where: list[str] = ["1 = 1"]
+        params: list[str | int] = []
         if site:
             where.append("a.site = ?")
             params.append(site)
@@ -236,7 +237,7 @@ class Reextractor:
     def _write(
         self, article_id: int, changes: dict[str, Any], related: list[tuple[str, str | None]] | None
     ) -> None:
-        self.archive.db["articles"].update(article_id, changes)
+        self.archive.db.table("articles").update(article_id, changes)
         if related is None:
             return
         self.archive.replace_related_links(

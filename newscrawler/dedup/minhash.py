@@ -82,7 +82,8 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
     values = values * np.uint32(0x85EBCA6B)
     values = values ^ (values >> np.uint32(13))
     values = values * np.uint32(0xC2B2AE35)
-    return values ^ (values >> np.uint32(16))
+    mixed: np.ndarray = values ^ (values >> np.uint32(16))
+    return mixed
 
 
 def minhash_signature(shingles: set[bytes]) -> np.ndarray:
@@ -90,7 +91,8 @@ def minhash_signature(shingles: set[bytes]) -> np.ndarray:
     hashed = _fmix32(np.fromiter(map(zlib.crc32, shingles), dtype=np.uint32, count=len(shingles)))
     permuted = _A_COLUMN * hashed
     permuted += _B_COLUMN
-    return permuted.min(axis=1).astype(np.uint64)
+    minima: np.ndarray = permuted.min(axis=1).astype(np.uint64)
+    return minima
 
 
 def _shingles_of_normalized(normalized: str, size: int = SHINGLE_SIZE) -> set[bytes]:

@@ -251,7 +251,8 @@ class ResponseGuardMiddleware:
 
     def _count_redirect(self, request: Request, response: Response) -> None:
         hops = request.meta.get("redirect_urls") or []
-        target = canonicalize_url(response.urljoin(response.headers["Location"].decode("latin-1")))
+        location = response.headers.get("Location") or b""
+        target = canonicalize_url(response.urljoin(location.decode("latin-1")))
         if target in {canonicalize_url(u) for u in [*hops, request.url]}:
             self.stats.inc_value("newscrawler/safety/redirect_loop")
         elif len(hops) >= self.max_redirects:
