@@ -7,6 +7,7 @@ subclass, so Scrapy's stats count it under ``item_dropped_reasons_count/<Reason>
 
 from __future__ import annotations
 
+import atexit
 import logging
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.asyncio import create_looping_call
 
 from newscrawler import __version__
 from newscrawler.archive import Archive, ArchiveError, utc_now
@@ -25,6 +27,7 @@ from newscrawler.extensions.archive import ArchiveExtension, archive_extension
 from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
 from newscrawler.extract.clean import CleanedBody, clean_body
 from newscrawler.items import WorkerOutput
+from newscrawler.middlewares.rawpages import RawPagesMiddleware
 from newscrawler.records import Problem, cleaned_fields, find_problem
 from newscrawler.stats import stats_of
 from newscrawler.urls import canonicalize_url, site_of
@@ -315,16 +318,36 @@ class DedupPipeline:
 
 
 class ArchivePipeline:
-    """Write articles, related links and the crawl run into the SQLite archive (ARCHIVE_PATH)."""
+    """Write articles, related links and the crawl run into the SQLite archive (ARCHIVE_PATH).
 
-    def __init__(self, crawler: Crawler, archive: ArchiveExtension) -> None:
+    A batch is written when it is full (ARCHIVE_BATCH_SIZE) or, at the latest, every
+    ARCHIVE_FLUSH_SECONDS, so a hard stop loses at most those last seconds. The raw pages of a
+    batch are written before the batch itself: an article never points at a raw page that is
+    not stored. Should the process end without closing the spider (a second Ctrl-C), what is
+    queued is still written when the interpreter exits.
+    """
+
+    def __init__(
+        self, crawler: Crawler, archive: ArchiveExtension, *, flush_seconds: float = 5.0
+    ) -> None:
         self.crawler = crawler
         self.stats = stats_of(crawler)
         self.extension = archive
+        self.flush_seconds = flush_seconds
+        self._timer: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        pipeline = cls(crawler, archive_extension(crawler, "the archive pipeline"))
+        flush_seconds = crawler.settings.getfloat("ARCHIVE_FLUSH_SECONDS", 5.0)
+        if flush_seconds < 0:  # a typo must not switch archiving off: the run stops
+            raise ValueError(
+                f"ARCHIVE_FLUSH_SECONDS must be 0 (full batches only) or more seconds, got {flush_seconds}"
+            )
+        pipeline = cls(
+            crawler,
+            archive_extension(crawler, "the archive pipeline"),
+            flush_seconds=flush_seconds,
+        )
         # spider_closed, not close_spider: only then do the stats hold finish_reason.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
@@ -345,6 +368,10 @@ class ArchivePipeline:
         )
         self.stats.set_value("newscrawler/archive/crawl_id", self.archive.crawl_id)
         self.stats.set_value("newscrawler/archive/path", str(self.archive.path))
+        if self.flush_seconds > 0:
+            self._timer = create_looping_call(self._flush_due)
+            self._timer.start(self.flush_seconds, now=False)
+        atexit.register(self._write_at_exit)
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -352,6 +379,8 @@ class ArchivePipeline:
             adapter["worker"] = None
         record = adapter.asdict()
         record["extractor_version"] = __version__
+        if self.archive.pending + 1 >= self.archive.batch_size:
+            self._write_raw_pages()  # this item completes the batch: its raw pages go first
         try:
             counts = self.archive.add_article(record)
         except Exception:
@@ -364,9 +393,41 @@ class ArchivePipeline:
         return item
 
     def close_spider(self) -> None:
+        self._stop_timer()
         self._flush_or_dump()
 
+    def _stop_timer(self) -> None:
+        timer, self._timer = self._timer, None
+        if timer is not None and timer.running:
+            timer.stop()
+
+    def _write_raw_pages(self) -> None:
+        """Write the raw pages queued so far (RawPagesMiddleware's store), if it is on."""
+        middleware = self.crawler.get_spider_middleware(RawPagesMiddleware)
+        if middleware is not None:
+            middleware.store.flush()
+
+    def _flush_due(self) -> None:
+        """The timer's tick: write what is queued, however few (a failure waits for the next)."""
+        if not self.extension.opened or not self.archive.pending:
+            return
+        try:
+            self._write_raw_pages()
+            self._count(self.archive.flush())
+            self.stats.inc_value("newscrawler/archive/timed_flushes")
+        except Exception as exc:  # the queue is kept: the next tick or the close retries it
+            logger.warning("archive write failed, will retry: %s", exc)
+            self.stats.inc_value("newscrawler/archive/write_errors")
+
+    def _write_at_exit(self) -> None:
+        """Last chance when the spider was never closed (a forced stop): write, or dump, the queue."""
+        if self.extension.opened and self.archive.pending:
+            self._flush_or_dump()
+            self.extension.release()
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self._stop_timer()
+        atexit.unregister(self._write_at_exit)
         archive = self.archive
         self._flush_or_dump()
         stats = self.stats.get_stats()
@@ -398,6 +459,7 @@ class ArchivePipeline:
     def _flush_or_dump(self) -> None:
         archive = self.archive
         try:
+            self._write_raw_pages()
             self._count(archive.flush())
         except Exception as exc:
             dump = Path(f"{archive.path}.unsaved-{utc_now().replace(':', '')}.jsonl")

@@ -122,6 +122,9 @@ DEDUP_NEAR_THRESHOLD = 0.7
 ARCHIVE_ENABLED = True
 ARCHIVE_PATH = "archive/news.db"
 ARCHIVE_BATCH_SIZE = 50
+# ...and at the latest every this many seconds, so a hard stop (kill -9, docker stop) loses at
+# most the articles of the last seconds; 0 writes full batches only.
+ARCHIVE_FLUSH_SECONDS = 5.0
 ARCHIVE_TIMEOUT = 30.0
 
 # RawPagesMiddleware: raw responses of archived articles, zlib-compressed, in their own SQLite

@@ -6,6 +6,11 @@ where importing Scrapy and Twisted as well would add 45 MB to every worker.
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +24,7 @@ from newscrawler.extract.clean import clean_body
 from newscrawler.items import WorkerOutput
 from newscrawler.rawcodec import pack_page
 
-__all__ = ["JobResult", "Page", "extract_timed"]
+__all__ = ["JobResult", "Page", "die_with", "extract_timed"]
 
 
 @dataclass(frozen=True)
@@ -94,3 +99,42 @@ class _StageClock:
         now = time.thread_time()
         self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
         self._last = now
+
+
+#: prctl(2) option: the signal this process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with(crawl_pid: int, poll_seconds: float = 1.0) -> None:
+    """Worker initializer: end this worker when the crawl that started it ends, however it ends.
+
+    A crawl killed with SIGKILL runs no cleanup, so its workers must notice by themselves. Two
+    ways, either enough: the kernel kills this process when its parent (the pool's
+    ``forkserver``, which itself exits when the crawl is gone) dies (Linux ``PR_SET_PDEATHSIG``),
+    and a daemon thread checks every ``poll_seconds`` that the crawl's process still exists.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass  # the parent watch below still holds
+    watch = threading.Thread(
+        target=_exit_when_gone,
+        args=(crawl_pid, poll_seconds),
+        name="newscrawler-crawl-watch",
+        daemon=True,
+    )
+    watch.start()
+
+
+def _exit_when_gone(crawl_pid: int, poll_seconds: float) -> None:
+    # Bounded by this process's life: it ends with the worker, or ends the worker.
+    while True:
+        time.sleep(poll_seconds)
+        try:
+            os.kill(crawl_pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:  # another user's process took the pid: ours is gone
+            os._exit(0)

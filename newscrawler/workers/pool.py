@@ -38,7 +38,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
-from newscrawler.workers.job import JobResult, Page, extract_timed
+from newscrawler.workers.job import JobResult, Page, die_with, extract_timed
 
 __all__ = ["ExtractionPool", "worker_count"]
 
@@ -86,8 +86,9 @@ class ExtractionPool:
         self.digest = digest
         #: Pack the raw response for the raw-pages file too (when RawPagesMiddleware stores it).
         self.pack = pack
+        # Workers end with the crawl even when it is killed outright (kill -9, OOM killer).
         self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context
+            max_workers=workers, mp_context=context, initializer=die_with, initargs=(os.getpid(),)
         )
         self._crawler: Crawler | None = None
 
