@@ -369,8 +369,12 @@ class ArchivePipeline:
         self.stats.set_value("newscrawler/archive/crawl_id", self.archive.crawl_id)
         self.stats.set_value("newscrawler/archive/path", str(self.archive.path))
         if self.flush_seconds > 0:
-            self._timer = create_looping_call(self._flush_due)
-            self._timer.start(self.flush_seconds, now=False)
+            try:
+                self._timer = create_looping_call(self._flush_due)
+            except RuntimeError:  # no reactor or event loop (a pipeline driven by hand, in tests)
+                logger.debug("no event loop: ARCHIVE_FLUSH_SECONDS has no effect")
+            else:
+                self._timer.start(self.flush_seconds, now=False)
         atexit.register(self._write_at_exit)
 
     def process_item(self, item: Any) -> Any:
