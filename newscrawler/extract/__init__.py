@@ -59,7 +59,8 @@ def extract_article(
     # 4. Prune boilerplate, then read the body from what is left.
     prune_document(root, related_nodes)
     paragraphs = body_override(root, profile) or [
-        b.text for b in extract_blocks(root, titles, authors)
+        b.text
+        for b in extract_blocks(root, titles, authors, jsonld_text(meta.article.get("articleBody")))
     ]
     if lead and not any(lead[:60] in p for p in paragraphs[:3]):
         paragraphs.insert(0, lead)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
 from .density import (
+    ITEM_TAGS,
     NON_TEXT_TAGS,
     find_prose_units,
     has_block_child,
@@ -21,6 +24,14 @@ from .selectors import BLOCK_TAGS, BODY_HINT_RE, HEADING_TAGS
 
 _MAX_BLOCK_LINK_SHARE = 0.6
 _HINT_BONUS = 1.1
+_ISLAND_MAX_CHARS = 300  # a lone unit this long is a paragraph, not a teaser summary
+_ISLAND_WEIGHT = 0.5
+_CARD_LINK_SHARE = 0.2  # the card's linked headline, against the summary's length
+_CARD_DEPTH = 4
+_CARD_SLACK_CHARS = 10
+_MIN_REFERENCE_CHARS = 400  # a shorter articleBody is a summary, not the article
+_MIN_REFERENCE_F1 = 0.5  # below this the stated text is not what the page shows
+_WORD_RE = re.compile(r"\w+")
 _JUNK_WEIGHT = 1.0  # how much a character of non-prose text costs a candidate container
 _CANDIDATE_SHARE = 0.25  # containers holding less of the prose than this are not candidates
 _LEAF_SKIP = frozenset({"h1"})
@@ -40,13 +51,16 @@ class Block:
     linked: int = 0  # characters of link text: teaser cards and link lists are mostly links
 
 
-def find_body_container(root: HtmlElement) -> HtmlElement | None:
+def find_body_container(root: HtmlElement, reference: str | None = None) -> HtmlElement | None:
     """The element with the most paragraph text net of the non-paragraph text it also holds.
 
     Scoring prose minus the rest picks the article container over both a single chunk of a
     body split into many wrappers and the page-wide container that also holds leftovers.
+    Where the page states its article text (JSON-LD articleBody), the candidate whose words
+    agree best with that statement wins instead: the publisher's own account of where the
+    article ends beats any guess from the markup.
     """
-    units = find_prose_units(root)
+    units = weigh_isolated_units(find_prose_units(root))
     if not units:
         return None
     prose = prose_by_element(units)
@@ -63,6 +77,63 @@ def find_body_container(root: HtmlElement) -> HtmlElement | None:
             score *= _HINT_BONUS
         if score > best_score:
             best, best_score = el, score
+    if reference is not None and len(reference) >= _MIN_REFERENCE_CHARS and best is not None:
+        return agreeing_container(prose, top, reference) or best
+    return best
+
+
+def weigh_isolated_units(units: dict[HtmlElement, int]) -> dict[HtmlElement, int]:
+    """Discount short prose units that stand alone in a card next to a link.
+
+    An article's paragraphs come in runs; a teaser card holds one short summary next to its
+    linked headline, so a page of cards adds up to much prose in small islands. The card is
+    the nearest wrapper holding more than the unit; it is an island when it holds no other
+    prose and carries a link. A plain subheading with one paragraph has no link: not a card.
+    Table cells and list items stand one to a row by nature, and keep their full weight.
+    """
+    prose = prose_by_element(units)
+    weighed: dict[HtmlElement, int] = {}
+    for unit, size in units.items():
+        if size < _ISLAND_MAX_CHARS and unit.tag not in ITEM_TAGS:
+            card = nearest_wrapper(unit, size)
+            if (
+                card is not None
+                and prose.get(card, 0) == size
+                and link_chars(card) >= _CARD_LINK_SHARE * size
+            ):
+                size = int(size * _ISLAND_WEIGHT)
+        weighed[unit] = size
+    return weighed
+
+
+def nearest_wrapper(el: HtmlElement, size: int) -> HtmlElement | None:
+    """The nearest ancestor (at most a few levels up) holding text besides el's own."""
+    for depth, ancestor in enumerate(el.iterancestors()):
+        if depth >= _CARD_DEPTH or ancestor.tag in ("body", "html"):
+            return None
+        if len(normalize_space(ancestor.text_content())) > size + _CARD_SLACK_CHARS:
+            return ancestor
+    return None
+
+
+def agreeing_container(
+    prose: dict[HtmlElement, int], top: int, reference: str
+) -> HtmlElement | None:
+    """The candidate whose words agree best (bag-of-words F1) with the stated article text."""
+    wanted = Counter(_WORD_RE.findall(reference.casefold()))
+    size = sum(wanted.values())
+    best: HtmlElement | None = None
+    best_f1 = _MIN_REFERENCE_F1
+    for el, chars in prose.items():
+        if chars < _CANDIDATE_SHARE * top:
+            continue
+        got = Counter(_WORD_RE.findall(el.text_content().casefold()))
+        common = sum((wanted & got).values())
+        if not common:
+            continue
+        f1 = 2 * common / (size + sum(got.values()))
+        if f1 > best_f1:
+            best, best_f1 = el, f1
     return best
 
 
@@ -186,10 +257,16 @@ def keep_block(block: Block, index: int, total: int) -> bool:
 
 
 def extract_blocks(
-    root: HtmlElement, titles: Sequence[str] = (), authors: Sequence[str] = ()
+    root: HtmlElement,
+    titles: Sequence[str] = (),
+    authors: Sequence[str] = (),
+    reference: str | None = None,
 ) -> list[Block]:
-    """Paragraph blocks of the article body in page order, furniture lines removed."""
-    container = find_body_container(root)
+    """Paragraph blocks of the article body in page order, furniture lines removed.
+
+    reference: the article text the page states in its structured data, if any.
+    """
+    container = find_body_container(root, reference)
     if container is None:
         return []
     drop_teaser_cards(container)
