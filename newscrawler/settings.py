@@ -96,6 +96,14 @@ SITES_FILE = ""
 # Headings of the related-articles block; empty means the built-in German + English labels.
 RELATED_LABELS: list[str] = []
 
+# News spider, link choice on listing pages (docs/crawling-discovery.md): articles first;
+# teasers with a paywall mark skipped; sections and topics followed at a lower priority, at
+# most FOLLOW_SECTIONS_MAX per run (0: none); from a www. host, the site's other subdomains
+# (sport., magazin.) followed too.
+SKIP_PAYWALLED = True
+FOLLOW_SECTIONS_MAX = 25
+FOLLOW_SUBDOMAINS = True
+
 # CleanPipeline: phrase lists per language (dict language -> list) replacing the built-in ones.
 CLEAN_TAIL_MARKERS: dict[str, list[str]] = {}
 CLEAN_INSERT_MARKERS: dict[str, list[str]] = {}

@@ -29,7 +29,9 @@ def judge_site(counters: dict[str, int], *, max_failure_share: float = 0.5) -> s
     """Why a site failed this run, or ``None`` when it is healthy.
 
     Found articles are article pages parsed, known articles skipped and 304 re-checks: an
-    incremental run over an unchanged site finds its articles without fetching them.
+    incremental run over an unchanged site finds its articles without fetching them. A start
+    page that led to no link, or that was taken for an article although its URL is a home or
+    section page's, fails the site too: such a run would otherwise find nothing, silently.
     """
     responses = counters.get("responses", 0)
     found = (
@@ -43,6 +45,12 @@ def judge_site(counters: dict[str, int], *, max_failure_share: float = 0.5) -> s
         return f"blocked: {blocked} of {responses} responses refused (401/403/429/…)"
     if responses and found == 0:
         return f"no article found in {responses} responses (layout change, or wrong start URLs?)"
+    empty = counters.get("start_pages_empty", 0)
+    if empty:
+        return f"{empty} start page(s) led to no link to follow"
+    as_article = counters.get("start_pages_as_article", 0)
+    if as_article:
+        return f"{as_article} start page(s) taken for an article (a home or section page?)"
     pages = counters.get("article_pages", 0)
     if pages and failures >= max_failure_share * pages:
         return f"extraction failed on {failures} of {pages} article pages"

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
 from scrapy.settings import BaseSettings
+from scrapy.utils.response import get_base_url
 
 from newscrawler import __version__
 from newscrawler.extensions.archive import ArchiveExtension
@@ -35,18 +35,28 @@ from newscrawler.spiders.discovery import (
     sitemaps_from_robots,
     to_date,
 )
-from newscrawler.spiders.pagetypes import (
-    DENY_EXTENSIONS,
-    DENY_PATTERNS,
-    FEED_LINKS,
-    looks_like_article,
+from newscrawler.spiders.links import (
+    LinkEvidence,
+    article_url_shape,
+    classify_link,
+    registrable_hosts,
 )
+from newscrawler.spiders.pagetypes import (
+    FEED_LINKS,
+    GENERIC_ARTICLE_URL,
+    looks_like_article,
+    page_kind,
+)
+from newscrawler.spiders.teasers import read_links
 from newscrawler.stats import site_stat
 from newscrawler.urls import canonicalize_url, date_in_url
 from newscrawler.workers.job import JobResult, Page
 from newscrawler.workers.pool import ExtractionPool
 
 __all__ = ["NewsSpider", "looks_like_article"]
+
+#: Sections and topics wait behind articles (and their related links) in the scheduler.
+SECTION_PRIORITY = -10
 
 
 class NewsSpider(Spider):
@@ -145,6 +155,9 @@ class NewsSpider(Spider):
         for url in self.start_urls:
             if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
                 raise ValueError(f"news spider: start URL {url!r} is not an http(s) URL")
+        self.skip_paywalled = settings.getbool("SKIP_PAYWALLED", True)
+        self.sections_max = settings.getint("FOLLOW_SECTIONS_MAX", 25)
+        self.sections_followed = 0
         labels = settings.getlist("RELATED_LABELS")
         self.related_labels: list[str] | None = (
             list(self.profile.related_labels)
@@ -158,15 +171,12 @@ class NewsSpider(Spider):
             domains = list(self.profile.allowed_domains)
         else:
             domains = sorted({urlsplit(url).hostname or "" for url in self.start_urls})
+        if settings.getbool("FOLLOW_SUBDOMAINS", True):
+            domains = registrable_hosts(domains)  # www.example.de: sport.example.de too
         # Scrapy's OffsiteMiddleware reads allowed_domains; without it every host is allowed.
         if not self.follow_offsite:
             self.allowed_domains = domains
         self.domains = [] if self.follow_offsite else [d.lower().lstrip(".") for d in domains]
-        self.listing_links = LinkExtractor(
-            deny=DENY_PATTERNS,
-            deny_extensions=DENY_EXTENSIONS,
-            unique=True,
-        )
 
     async def start(self) -> Any:
         for url in self.start_urls:
@@ -215,12 +225,34 @@ class NewsSpider(Spider):
         if kind:
             for output in self.parse_feed(response, kind):
                 yield output
-        elif looks_like_article(response, self.profile):
+            return
+        verdict, why = page_kind(response, self.profile)
+        self.logger.debug("%s is %s a page: %s", response.url, verdict, why)
+        start = response.meta.get("newscrawler_kind") == "start"
+        if verdict == "article":
+            if start and not self._article_start_url(response.url):
+                # A home or section page taken for an article: archive it, but say so, and
+                # still follow its links so the run does not end with nothing.
+                stats.inc_value(site_stat(response.url, "start_pages_as_article"))
+                self.logger.warning(
+                    "start page %s was taken for an article (%s); check it, or give a "
+                    "profile's article_pattern",
+                    response.url,
+                    why,
+                )
+                for output in self.parse_listing(response):
+                    yield output
             async for output in self.parse_article(response):
                 yield output
         else:
             for output in self.parse_listing(response):
                 yield output
+
+    def _article_start_url(self, url: str) -> bool:
+        """Did the operator start at an article (its URL has an article's shape)?"""
+        if self.profile is not None and self.profile.article_pattern is not None:
+            return bool(self.profile.article_pattern.search(urlsplit(url).path))
+        return article_url_shape(url) or looks_like_article_url(url)
 
     def parse_not_modified(self, response: Response) -> Iterator[Any]:
         """A conditional re-check answered 304: nothing to parse, the page was seen."""
@@ -242,7 +274,12 @@ class NewsSpider(Spider):
                 yield response.follow(target, callback=self.parse)
 
     def parse_listing(self, response: TextResponse) -> Iterator[Request]:
-        """Home, section, paging and tag pages: follow links on the site and its feeds."""
+        """Home, section, paging and tag pages: follow articles first, then sections, never junk.
+
+        Each link is judged by :func:`newscrawler.spiders.links.classify_link`: articles are
+        requested; paywall-marked teasers skipped (``SKIP_PAYWALLED``); sections and topics
+        requested at a lower priority, at most ``FOLLOW_SECTIONS_MAX`` per run; junk refused.
+        """
         stats = self.crawler.stats
         stats.inc_value("newscrawler/pages/listing")
         stats.inc_value(site_stat(response.url, "listing_pages"))
@@ -253,9 +290,44 @@ class NewsSpider(Spider):
             return
         if not self.follow_listings and response.meta.get("depth", 0) > 0:
             return
-        for link in self.listing_links.extract_links(response):
-            if self._on_site(link.url) and self._in_range(date_in_url(link.url)):
-                yield response.follow(link.url, callback=self.parse)
+        followed = 0
+        for request in self._chosen_links(response):
+            followed += 1
+            yield request
+        if response.meta.get("newscrawler_kind") == "start" and not followed:
+            stats.inc_value(site_stat(response.url, "start_pages_empty"))
+            self.logger.warning(
+                "start page %s led to no link to follow (no article or section link on the site)",
+                response.url,
+            )
+
+    def _chosen_links(self, response: TextResponse) -> Iterator[Request]:
+        stats = self.crawler.stats
+        base_url = get_base_url(response)
+        sections: list[LinkEvidence] = []
+        for link in read_links(response.selector.root, base_url, response.encoding):
+            if not self._on_site(link.url) or not self._in_range(date_in_url(link.url)):
+                continue
+            verdict = classify_link(link, base_url)
+            if verdict == "paywalled" and self.skip_paywalled:
+                stats.inc_value("newscrawler/links/paywalled_skipped")
+                continue
+            if verdict in ("article", "paywalled"):
+                stats.inc_value("newscrawler/links/articles")
+                yield Request(link.url, callback=self.parse)
+            elif verdict == "section":
+                sections.append(link)
+            else:
+                stats.inc_value(f"newscrawler/links/{verdict.replace(':', '/')}")
+        # Sections near the root first (/politik/ before /politik/bundestag/), in page order.
+        sections.sort(key=lambda link: urlsplit(link.url).path.rstrip("/").count("/"))
+        for link in sections:
+            if self.sections_followed >= self.sections_max:
+                stats.inc_value("newscrawler/links/sections_over_bound")
+                continue
+            self.sections_followed += 1
+            stats.inc_value("newscrawler/links/sections")
+            yield Request(link.url, callback=self.parse, priority=SECTION_PRIORITY)
 
     def parse_feed(self, response: TextResponse, kind: str) -> Iterator[Request]:
         """RSS/Atom feeds and (news) sitemaps: every entry is a candidate article."""
@@ -452,6 +524,11 @@ def _date_arg(value: str | None, name: str) -> date | None:
         raise ValueError(
             f"news spider: -a {name}={value!r} is not a date (use YYYY-MM-DD)"
         ) from None
+
+
+def looks_like_article_url(url: str) -> bool:
+    """The generic dated/numbered article URL shape of :mod:`newscrawler.spiders.pagetypes`."""
+    return bool(GENERIC_ARTICLE_URL.search(urlsplit(url).path))
 
 
 def _site_root(url: str) -> str:
