@@ -407,7 +407,10 @@ class ArchivePipeline:
 
     def _write_raw_pages(self) -> None:
         """Write the raw pages queued so far (RawPagesMiddleware's store), if it is on."""
-        middleware = self.crawler.get_spider_middleware(RawPagesMiddleware)
+        try:
+            middleware = self.crawler.get_spider_middleware(RawPagesMiddleware)
+        except RuntimeError:  # no engine: a pipeline driven by hand stores no raw pages
+            return
         if middleware is not None:
             middleware.store.flush()
 
