@@ -12,7 +12,7 @@ from newscrawler.demo.server import DEMO_SITE
 from newscrawler.sites import load_profiles
 from newscrawler.spiders.pagetypes import ARTICLE_TYPES, GENERIC_ARTICLE_URL, looks_like_article
 
-from .conftest import SHARED
+from .helpers import SHARED
 
 LISTING_URL = "https://news.example/politik/"
 DATED_URL = "https://news.example/2024/07/06/gipfel-in-rom/"

@@ -190,8 +190,6 @@ def junk_reason(url: str, page_url: str = "") -> str | None:
     parts = urlsplit(url)
     if page_url and _same_page(parts, urlsplit(page_url)):
         return "anchor"
-    if _DENY.search(url):
-        return "trap"
     labels = (parts.hostname or "").lower().split(".")
     if len(labels) >= 3 and labels[0] != "www":
         category = _junk_words(re.split(r"[-_]", labels[0]))
@@ -201,19 +199,22 @@ def junk_reason(url: str, page_url: str = "") -> str | None:
         if _URL_VALUE.match(value.strip()):
             return "tracking"  # /out?url=https://…: a redirect through a counter
     segments = _segments(parts.path)
-    if not segments:
-        return None
-    shaped = article_url_shape(url)
+    shaped = bool(segments) and article_url_shape(url)
     for segment in segments[:-1]:
         category = _junk_segment(segment, shaped=shaped)
         if category:
             return category
-    last = _EXTENSION.sub("", segments[-1])
-    words = [t for t in _TOKEN.findall(last) if not t.isdigit()]
-    if shaped and len(words) > 3:
-        return None  # an article's slug may say anything
-    if words and (category := _junk_segment(last) if len(words) <= 3 else None):
-        return category
+    if segments:
+        last = _EXTENSION.sub("", segments[-1])
+        words = [t for t in _TOKEN.findall(last) if not t.isdigit()]
+        for category, phrase in _JUNK_PHRASES.items():
+            if phrase.match(last):
+                return category
+        # an article's long slug may say anything; a short last segment is a page's name
+        if words and len(words) <= 3 and (category := _junk_segment(last, shaped=shaped)):
+            return category
+    if _DENY.search(url):
+        return "trap"
     return None
 
 
