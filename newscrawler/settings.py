@@ -162,3 +162,32 @@ VALIDATE_PAGE_QUALITY = True
 # empty means one per core but one (at least 1); 0 extracts in the crawl's own process.
 EXTRACT_WORKERS = ""
 # The worker also cleans the body; CleanPipeline takes its result instead of cleaning again.
+
+# -- Distributed mode (docs/scaling.md): many workers on one Redis, one archive writer ---------
+# Empty: one process, as above. Set (redis://HOST:6379/0): `scrapy crawl news` is a worker of
+# the site's shared run (scrapy-redis scheduler and dupefilter, leased requests, items to the
+# stream REDIS_STREAM, site-wide politeness) and `scrapy archive-writer` archives the stream.
+REDIS_URL = ""
+ADDONS = {"newscrawler.distributed.DistributedAddon": 0}
+# The run the worker joins; empty: the site's current run (the first worker starts one, the
+# worker that sees it drained ends it, so the next crawl is a new run).
+REDIS_RUN = ""
+# Seconds a popped request stays leased without renewal before it returns to the queue.
+REDIS_LEASE_SECONDS = 60.0
+# A worker exits once its run had nothing queued and nothing leased for this many seconds.
+REDIS_IDLE_TIMEOUT = 30.0
+# Push the start requests of the run and exit (the seeding step of a scheduled run).
+REDIS_SEED_ONLY = False
+# How long a command waits for an unreachable Redis (a restart) before it fails, seconds.
+REDIS_RETRY_SECONDS = 60
+# Run keys (frontier, dupefilter) are kept this long after the run drained, seconds.
+REDIS_RUN_TTL = 7 * 86400
+# The stream of finished items, read by the writer in the consumer group WRITER_GROUP.
+REDIS_STREAM = "newscrawler:articles"
+# CONCURRENT_REQUESTS_PER_DOMAIN and DOWNLOAD_DELAY hold per site across all workers.
+REDIS_POLITENESS_ENABLED = True
+# `worker` or `writer` (set by `scrapy archive-writer`).
+DISTRIBUTED_ROLE = "worker"
+WRITER_GROUP = "archive-writer"
+# Entries another writer read and left unacknowledged this long are claimed, seconds.
+WRITER_CLAIM_SECONDS = 60.0

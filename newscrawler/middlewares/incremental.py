@@ -54,6 +54,11 @@ class IncrementalMiddleware:
         days = settings.getfloat("RECRAWL_DAYS", 2.0)
         if days < 0:
             raise NotConfigured(f"RECRAWL_DAYS must not be negative, got {days}")
+        if settings.get("REDIS_URL") and settings.get("DISTRIBUTED_ROLE", "worker") == "worker":
+            # Distributed worker: the writer keeps what is archived in Redis (no SQLite file here).
+            from newscrawler.distributed.state import RedisArchiveState
+
+            return cls(crawler, RedisArchiveState.from_crawler(crawler), days)  # type: ignore[arg-type]
         return cls(crawler, archive_extension(crawler, "incremental crawling"), days)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
