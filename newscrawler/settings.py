@@ -63,6 +63,8 @@ EXTENSIONS = {
     # The crawl's one open archive (ARCHIVE_*): the middlewares and pipelines below use it.
     "newscrawler.extensions.ArchiveExtension": 0,
     "newscrawler.extensions.HealthCheck": 500,
+    # A JOBDIR left by a killed crawl is refused at start instead of resumed with lost requests.
+    "newscrawler.extensions.JobdirGuard": 0,
     # Article extraction in worker processes (EXTRACT_WORKERS), so the reactor keeps crawling.
     "newscrawler.workers.pool.ExtractionPool": 0,
 }

@@ -2,5 +2,6 @@
 
 from newscrawler.extensions.archive import ArchiveExtension
 from newscrawler.extensions.health import HealthCheck
+from newscrawler.extensions.jobdir import JobdirGuard
 
-__all__ = ["ArchiveExtension", "HealthCheck"]
+__all__ = ["ArchiveExtension", "HealthCheck", "JobdirGuard"]
