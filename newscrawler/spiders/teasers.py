@@ -31,7 +31,7 @@ PAYWALL_MARK = re.compile(
     r"(?:^|[^a-z])(?:paywall\w*|premium|paid|\w*plus|locked|subscribers?(?:-only)?|abonnenten)(?:$|[^a-z])",
     re.IGNORECASE,
 )
-_MARK_WORDS = ("paywall", "premium", "paid", "plus", "locked", "subscriber", "abonnenten")
+_MARK_WORD = re.compile(r"paywall|premium|paid|plus|locked|subscriber|abonnenten", re.IGNORECASE)
 # Attributes that carry a name of the teaser's kind, not text or addresses.
 _SKIP_ATTRIBUTES = frozenset(
     {"href", "src", "srcset", "data-src", "data-srcset", "style", "d", "viewbox", "content",
@@ -117,8 +117,7 @@ def paywall_marked(element: Any) -> bool:
 
 
 def _marked(value: str) -> bool:
-    lowered = value.lower()
-    return any(word in lowered for word in _MARK_WORDS) and bool(PAYWALL_MARK.search(lowered))
+    return _MARK_WORD.search(value) is not None and PAYWALL_MARK.search(value) is not None
 
 
 def _resolve(href: str, base_url: str, encoding: str) -> str | None:
