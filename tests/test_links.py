@@ -41,6 +41,8 @@ JUNK = [
     ("https://abo.zeitung.example/angebote", "subscription"),
     ("https://www.zeitung.example/plus/abo/jahresabo?affiliateId=30174", "subscription"),
     ("https://www.zeitung.example/epaper/", "subscription"),
+    ("https://www.zeitung.example/zeitung-services/leserbrief/", "service"),
+    ("https://www.zeitung.example/digital-abo", "subscription"),
     ("https://www.zeitung.example/games/", "games"),
     (
         "https://www.zeitung.example/games/wordle-auf-deutsch-kostenlos-online-spielen-a-cbfa309d-a8ad-4d7d-9234-28b09b945834",
@@ -119,6 +121,8 @@ def test_a_link_back_to_the_page_is_an_anchor_and_to_another_page_is_not() -> No
         "https://www.zeitung.example/magazine/panorama/wetter/turbulenter-jahresstart-41736566",
         "https://www.zeitung.example/materialien/artikel/fuer-finfluencer-fehlen-klare-regeln/",
         "https://www.zeitung.example/?p=4923",
+        "https://www.zeitung.example/politik/deutschland/2025-01/koalition-verhandelt-weiter",
+        "https://www.zeitung.example/nachrichten/inland/id_100123456/koalition-verhandelt.html",
     ],
 )
 def test_article_url_shapes(url: str) -> None:

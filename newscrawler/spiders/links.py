@@ -80,6 +80,13 @@ _JUNK_PHRASES = {
     "service": re.compile(r"^(?:tv-programm|fernsehprogramm)(?:$|[-_.])"),
 }
 _JUNK_WORD = {category: re.compile(rf"^(?:{words})$") for category, words in JUNK_TABLE.items()}
+#: Junk words that never name news, wherever they stand in a folder's name
+#: (``/zeitung-services/``, ``/digital-abo/``, ``/leser-newsletter/``).
+_ANYWHERE_WORD = re.compile(
+    r"^(?:impressum|imprint|datenschutz\w*|agb|nutzungsbedingungen|newsletters?|abos?|abonnements?|"
+    r"abonnieren|aboshop|login|logout|registrier\w*|services|hilfe|faq|sitemap|shop|onlineshop|"
+    r"gutscheine?|sudoku|kreuzwortraetsel|wordle)$"
+)
 #: Junk words that are also news topics: as a folder they refuse only pages without an article's
 #: URL shape (``/panorama/lotto/`` is a service page, ``/panorama/lotto/jackpot-geknackt-40826110``
 #: is news; ``/ratgeber/job-gehalt/…-40629882`` is advice, not a job ad).
@@ -97,7 +104,7 @@ LISTING_FOLDERS = frozenset(
      "autor", "autoren", "author", "authors", "kategorie", "category", "categories", "ressort",
      "person", "personen", "page", "seite", "archiv", "archive", "suche", "search"}
 )  # fmt: skip
-_DATED = re.compile(r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/(?:(?:0?[1-9]|[12]\d|3[01])/)?[^/]+")
+_DATED = re.compile(r"/(?:19|20)\d{2}(?:/|-)(?:0?[1-9]|1[0-2])/(?:(?:0?[1-9]|[12]\d|3[01])/)?[^/]+")
 _ID_TOKEN = re.compile(
     r"^(?:[a-z]{0,8}\d{5,}|[a-z]{0,8}[0-9a-f]{12,}|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})$"
 )
@@ -158,8 +165,9 @@ def article_url_shape(url: str) -> bool:
         _ID_TOKEN.match(token) for token in tokens if not re.fullmatch(r"(?:19|20)\d{2}", token)
     ):
         return True
-    if any(_ID_TOKEN.match(part) for part in parts[:-1]) and len(tokens) >= 2:
-        return True  # /article6955c5…/slug.html
+    folder_tokens = [token for part in parts[:-1] for token in re.split(r"[-_.]", part)]
+    if any(_ID_TOKEN.match(token) for token in folder_tokens) and len(tokens) >= 2:
+        return True  # /article6955c5…/slug.html, /id_100123456/slug.html
     return len([t for t in tokens if _SLUG_WORD.fullmatch(t)]) >= 5
 
 
@@ -179,7 +187,9 @@ def _junk_segment(segment: str, *, shaped: bool = False) -> str | None:
     for category, phrase in _JUNK_PHRASES.items():
         if phrase.match(segment):
             return category
-    return _junk_words(_TOKEN.findall(segment)[:1], shaped=shaped)
+    tokens = _TOKEN.findall(segment)
+    later = [token for token in tokens[1:] if _ANYWHERE_WORD.match(token)]
+    return _junk_words(tokens[:1] + later[:1], shaped=shaped)
 
 
 def junk_reason(url: str, page_url: str = "") -> str | None:
