@@ -5,7 +5,10 @@
 
 Listing pages (home, sections, feeds, sitemaps) only lead to articles; article pages are
 extracted with :func:`newscrawler.extract.extract_article` and lead on through their
-related-articles block, up to ``DEPTH_LIMIT`` hops from a start page.
+related-articles block, up to ``DEPTH_LIMIT`` hops from a start page. Which kind a page is
+comes from :func:`~newscrawler.spiders.pagetypes.page_kind`; which links of a listing are
+followed, and how eagerly, from :func:`~newscrawler.spiders.links.classify_link`
+(docs/crawling-discovery.md).
 """
 
 from __future__ import annotations
