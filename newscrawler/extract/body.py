@@ -78,7 +78,8 @@ def find_body_container(root: HtmlElement, reference: str | None = None) -> Html
         if score > best_score:
             best, best_score = el, score
     if reference is not None and len(reference) >= _MIN_REFERENCE_CHARS and best is not None:
-        return agreeing_container(prose, top, reference) or best
+        agreeing = agreeing_container(prose, top, reference)
+        return best if agreeing is None else agreeing
     return best
 
 

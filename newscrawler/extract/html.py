@@ -187,6 +187,28 @@ def remove_element(el: HtmlElement) -> None:
     parent.remove(el)
 
 
+def first_unit_after_headline(
+    root: HtmlElement, units: dict[HtmlElement, int]
+) -> HtmlElement | None:
+    """The first prose unit after the page's first <h1>: where the article starts.
+
+    A box holding most of the prose but not this unit is a second text (a consent dialog's
+    legal prose, a comment thread), not the article; without an <h1> there is no such anchor.
+    """
+    seen_h1 = False
+    for el in root.iter():
+        if el.tag == "h1" and normalize_space(el.text_content()):
+            seen_h1 = True
+        elif seen_h1 and el in units:
+            return el
+    return None
+
+
+def is_ancestor(el: HtmlElement, descendant: HtmlElement) -> bool:
+    """el is descendant itself or one of its ancestors."""
+    return el is descendant or any(a is el for a in descendant.iterancestors())
+
+
 def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> None:
     """Drop boilerplate subtrees in place, sparing any that hold a large share of the prose.
 
@@ -195,8 +217,10 @@ def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> None
     """
     lengths = paragraph_lengths(root)
     total = sum(lengths.values()) or 1
-    prose = prose_by_element(find_prose_units(root))
+    units = find_prose_units(root)
+    prose = prose_by_element(units)
     prose_total = max(prose.values(), default=0) or 1
+    lead = first_unit_after_headline(root, units)
     for el in extra:
         remove_element(el)
     candidates: list[HtmlElement] = []
@@ -222,7 +246,11 @@ def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> None
             continue
         if el.tag not in ("script", "style", "noscript", "template", "svg") and (
             contained_text(el, lengths) > _PROTECT_SHARE * total
-            or (el not in declared and prose.get(el, 0) > _MOST_PROSE_SHARE * prose_total)
+            or (
+                el not in declared
+                and prose.get(el, 0) > _MOST_PROSE_SHARE * prose_total
+                and (lead is None or is_ancestor(el, lead))
+            )
         ):
             continue
         if el.tag == "figure" and el.find(".//blockquote") is not None:
