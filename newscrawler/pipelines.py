@@ -103,6 +103,11 @@ DROPS: dict[str, type[DropItem]] = {
 }
 
 
+#: Drops of pages that may still become articles (a stub that grows, a teaser that opens):
+#: the archive remembers them and later runs re-check them on the recrawl policy.
+REMEMBERED_DROPS = (MissingTitle, EmptyBody, TooShort, NotAnArticle, PaywallTeaser)
+
+
 class DuplicateUrl(DropItem):
     """This run already handled the article at this canonical URL."""
 
@@ -350,7 +355,29 @@ class ArchivePipeline:
         )
         # spider_closed, not close_spider: only then do the stats hold finish_reason.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
+
+    def item_dropped(self, item: Any, exception: BaseException, **kwargs: Any) -> None:
+        """Remember a page dropped as no article yet, so later runs re-check it conditionally."""
+        if not isinstance(exception, REMEMBERED_DROPS) or not self.extension.opened:
+            return
+        adapter = ItemAdapter(item)
+        url = canonicalize_url(adapter.get("fetched_url") or adapter.get("url") or "")
+        if not url:
+            return
+        try:
+            self.archive.record_dropped(
+                url,
+                site=site_of(url),
+                reason=type(exception).__name__,
+                etag=adapter.get("http_etag"),
+                last_modified=adapter.get("http_last_modified"),
+            )
+        except Exception as exc:  # remembering is an optimisation: never end the crawl over it
+            logger.warning("could not remember the dropped page %s: %s", url, exc)
+            return
+        self.stats.inc_value("newscrawler/incremental/dropped_remembered")
 
     @property
     def archive(self) -> Archive:

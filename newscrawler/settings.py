@@ -114,9 +114,14 @@ CLEAN_INSERT_MARKERS: dict[str, list[str]] = {}
 VALIDATE_MIN_WORDS = 25
 
 # IncrementalMiddleware: archived articles are not fetched again, except those first seen
-# less than RECRAWL_DAYS ago (re-checked with If-None-Match/If-Modified-Since).
+# less than RECRAWL_DAYS ago (re-checked with If-None-Match/If-Modified-Since), and those only
+# once RECRAWL_INTERVAL_HOURS have passed since the last check, times RECRAWL_BACKOFF for each
+# re-check that found the page unchanged (1 h, 3 h, 9 h, ...; a change starts again at 1 h).
+# Pages dropped as too short or not an article are remembered and re-checked the same way.
 INCREMENTAL_ENABLED = True
 RECRAWL_DAYS = 2.0
+RECRAWL_INTERVAL_HOURS = 1.0
+RECRAWL_BACKOFF = 3.0
 
 # HealthCheck: a site fails the run when it yields no article, or when this share of its
 # responses are refusals or of its article pages extraction failures; `scrapy crawl` then exits 3.

@@ -56,7 +56,15 @@ def test_second_run_fetches_no_known_article(demo_server, tmp_path):
 
 def test_young_articles_are_rechecked_conditionally_and_cost_no_parsing(demo_server, tmp_path):
     archive = tmp_path / "news.db"
-    args = ("-a", "site=demo", "-a", f"start_urls={demo_server.url}")
+    # No wait before a re-check (the default waits an hour: tests/test_revisit.py).
+    args = (
+        "-a",
+        "site=demo",
+        "-a",
+        f"start_urls={demo_server.url}",
+        "-s",
+        "RECRAWL_INTERVAL_HOURS=0",
+    )
     assert run_crawl(archive, *args).returncode == 0
     assert run_crawl(archive, *args).returncode == 0
     second = crawl_stats(archive)[1]
@@ -69,7 +77,14 @@ def test_young_articles_are_rechecked_conditionally_and_cost_no_parsing(demo_ser
 def test_a_changed_article_gets_a_new_version(site_copy, tmp_path):
     archive = tmp_path / "news.db"
     with DemoServer(site_copy) as server:
-        args = ("-a", "site=demo", "-a", f"start_urls={server.url}")
+        args = (
+            "-a",
+            "site=demo",
+            "-a",
+            f"start_urls={server.url}",
+            "-s",
+            "RECRAWL_INTERVAL_HOURS=0",
+        )
         assert run_crawl(archive, *args).returncode == 0
         page = site_copy / SEED_PATH.strip("/") / "index.html"
         html = page.read_text(encoding="utf-8")
@@ -262,7 +277,14 @@ def test_a_site_that_changes_between_runs(site_copy, tmp_path):
     """Run 2 fetches only what is new or re-checked, stores the edit as a version, counts the 404."""
     archive = tmp_path / "news.db"
     with DemoServer(site_copy) as server:
-        args = ("-a", "site=demo", "-a", f"start_urls={server.url}")
+        args = (
+            "-a",
+            "site=demo",
+            "-a",
+            f"start_urls={server.url}",
+            "-s",
+            "RECRAWL_INTERVAL_HOURS=0",
+        )
         assert run_crawl(archive, *args).returncode == 0
         publish(site_copy, NEW_ARTICLES[0], EDITED, "NATO-Gipfel beginnt in Washington",
                 "Am Dienstagabend hat in Washington der Jubiläumsgipfel der NATO begonnen, zu dem mehr als dreißig Staats- und Regierungschefs angereist sind.")  # fmt: skip

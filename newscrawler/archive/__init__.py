@@ -315,6 +315,8 @@ class Archive(DuplicateLookups, IncrementalLookups):
             row["crawl_id"] = self.crawl_id
             row["versions"] = 1
             article_id = int(self.db.table("articles").insert(row).last_pk or 0)
+            # Dropped before (a stub that grew into an article): no longer a dropped page.
+            conn.execute("delete from dropped_pages where url = ?", [row["url"]])
             counts.new += 1
             self._write_signature(article_id, record)
             # Links written earlier that point here now have their target.
@@ -326,9 +328,14 @@ class Archive(DuplicateLookups, IncrementalLookups):
         else:
             article_id = int(existing[0])
             if existing[1] == row["content_hash"]:
-                conn.execute("update articles set last_seen_at = ? where id = ?", [now, article_id])
+                conn.execute(
+                    "update articles set last_seen_at = ?, unchanged_checks = unchanged_checks + 1 "
+                    "where id = ?",
+                    [now, article_id],
+                )
                 counts.unchanged += 1
             else:
+                row["unchanged_checks"] = 0  # it changed: re-check soon again
                 row["crawl_id"] = self.crawl_id
                 row["versions"] = self._keep_version(article_id, row, now)
                 self.db.table("articles").update(article_id, row)

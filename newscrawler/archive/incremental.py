@@ -23,16 +23,23 @@ class IncrementalLookups:
         validators: the stored ETag belongs to the article's own URL.
         """
         row = self.db.execute(
-            "select first_seen_at, last_seen_at, http_etag, http_last_modified, 0 "
-            "from articles where url = ? "
-            "union all select a.first_seen_at, a.last_seen_at, null, null, 1 "
-            "from url_aliases u join articles a on a.id = u.article_id where u.url = ? limit 1",
-            [url, url],
+            "select first_seen_at, last_seen_at, http_etag, http_last_modified, 0, "
+            "unchanged_checks, null from articles where url = ? "
+            "union all select a.first_seen_at, a.last_seen_at, null, null, 1, a.unchanged_checks, "
+            "null from url_aliases u join articles a on a.id = u.article_id where u.url = ? "
+            "union all select first_dropped_at, last_checked_at, http_etag, http_last_modified, 0, "
+            "unchanged_checks, reason from dropped_pages where url = ? limit 1",
+            [url, url, url],
         ).fetchone()
         if row is None:
             return None
-        keys = ("first_seen_at", "last_seen_at", "http_etag", "http_last_modified", "alias")
-        return dict(zip(keys, row, strict=False))
+        keys = (
+            "first_seen_at", "last_seen_at", "http_etag", "http_last_modified", "alias",
+            "unchanged_checks", "dropped",
+        )  # fmt: skip
+        info = dict(zip(keys, row, strict=True))
+        info["unchanged_checks"] = int(info["unchanged_checks"] or 0)
+        return info
 
     def related_urls(self, url: str) -> list[str]:
         """The related-articles links stored for the article at ``url``, in page order."""
@@ -44,11 +51,52 @@ class IncrementalLookups:
         return [str(row[0]) for row in rows]
 
     def touch(self, url: str) -> bool:
-        """Mark an archived article as seen now (a 304 or an unchanged re-check)."""
+        """Mark an archived article (or a dropped page) as re-checked unchanged now (a 304).
+
+        Each unchanged re-check lengthens the wait before the next (``unchanged_checks``).
+        """
+        now = utc_now()
         cursor = self.db.conn.execute(
-            "update articles set last_seen_at = ? where url = ?", [utc_now(), url]
+            "update articles set last_seen_at = ?, unchanged_checks = unchanged_checks + 1 "
+            "where url = ?",
+            [now, url],
+        )
+        if cursor.rowcount:
+            return True
+        cursor = self.db.conn.execute(
+            "update dropped_pages set last_checked_at = ?, unchanged_checks = unchanged_checks + 1 "
+            "where url = ?",
+            [now, url],
         )
         return bool(cursor.rowcount)
+
+    def record_dropped(
+        self,
+        url: str,
+        *,
+        site: str,
+        reason: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Remember a fetched page that was not archived (too short, not an article, ...).
+
+        The next runs re-check it on the recrawl policy, conditionally, instead of fetching it
+        whole every time; a page dropped again counts as re-checked unchanged.
+        """
+        if self.db.execute("select 1 from articles where url = ?", [url]).fetchone():
+            return  # archived under this URL: an article, whatever this fetch was
+        now = utc_now()
+        self.db.execute(
+            "insert into dropped_pages (url, site, reason, first_dropped_at, last_checked_at, "
+            "unchanged_checks, http_etag, http_last_modified) values (?, ?, ?, ?, ?, 0, ?, ?) "
+            "on conflict(url) do update set reason = excluded.reason, "
+            "last_checked_at = excluded.last_checked_at, "
+            "unchanged_checks = unchanged_checks + 1, "
+            "http_etag = coalesce(excluded.http_etag, http_etag), "
+            "http_last_modified = coalesce(excluded.http_last_modified, http_last_modified)",
+            [url, site, reason, now, now, etag, last_modified],
+        )
 
     def feed_state(self, url: str) -> dict[str, Any] | None:
         """The validators and last result of a feed or sitemap fetch, if any."""

@@ -237,3 +237,31 @@ def m006_search_at_scale(db: Database) -> None:
     db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', ?)", [FTS_RANK])
     db.table("articles").create_index(["section"], if_not_exists=True)
     db.table("articles").create_index(["language"], if_not_exists=True)
+
+
+@migrations()
+def m007_revisit_policy(db: Database) -> None:
+    """Adaptive re-checks: how often an article was re-checked unchanged, and dropped pages.
+
+    The recrawl policy waits longer before each re-check while an article stays the same
+    (``unchanged_checks`` counts them; a change resets it). Pages dropped as too short or not
+    an article are remembered with their validators, so they are re-checked on the same
+    policy, conditionally, instead of downloaded whole on every run.
+    """
+    db.table("articles").add_column("unchanged_checks", int, not_null_default=0)
+    db.table("dropped_pages").create(
+        {
+            "url": str,
+            "site": str,
+            "reason": str,  # the drop reason (TooShort, NotAnArticle, ...)
+            "first_dropped_at": str,
+            "last_checked_at": str,
+            "unchanged_checks": int,
+            "http_etag": str,
+            "http_last_modified": str,
+        },
+        pk="url",
+        not_null={"reason", "first_dropped_at", "last_checked_at"},
+        defaults={"unchanged_checks": 0},
+    )
+    db.table("dropped_pages").create_index(["site"])

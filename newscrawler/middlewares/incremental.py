@@ -8,6 +8,7 @@ them, and re-checks and feed/sitemap fetches are conditional (a 304 costs no par
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -17,7 +18,33 @@ from newscrawler.extensions.archive import ArchiveExtension, archive_extension
 from newscrawler.stats import site_stat, stats_of
 from newscrawler.urls import canonicalize_url
 
-__all__ = ["IncrementalMiddleware"]
+__all__ = ["IncrementalMiddleware", "recheck_due"]
+
+
+def recheck_due(
+    info: dict[str, Any],
+    now: datetime,
+    *,
+    window: timedelta,
+    first_interval: timedelta,
+    backoff: float,
+) -> bool:
+    """Whether a known page is due for a re-check under the adaptive revisit policy.
+
+    Only pages first seen (or first dropped) less than ``window`` ago are re-checked, and
+    only once the wait since the last check has passed: ``first_interval``, times
+    ``backoff`` for every re-check that found the page unchanged (1 h, 3 h, 9 h, ...). A
+    change starts the count again. So a run right after another re-checks nothing.
+    """
+    first_seen = _parse_time(info.get("first_seen_at"))
+    last_seen = _parse_time(info.get("last_seen_at"))
+    if first_seen is None or now - first_seen >= window:
+        return False
+    if last_seen is None:
+        return True
+    checks = int(info.get("unchanged_checks") or 0)
+    wait = first_interval.total_seconds() * backoff ** min(checks, 64)
+    return (now - last_seen).total_seconds() >= wait
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -35,16 +62,28 @@ class IncrementalMiddleware:
 
     Requests carry ``meta["newscrawler_kind"]``: ``"start"`` (always fetched), ``"feed"``
     (feeds and sitemaps: conditional), or none (a page that may be an article). An archived
-    URL (or an alias of one) is fetched again only when it was first seen less than
-    ``RECRAWL_DAYS`` ago, or when a feed or sitemap says it changed after we last saw it
-    (``meta["lastmod"]``); then with ``If-None-Match``/``If-Modified-Since``.
+    URL (or an alias of one) is fetched again only when :func:`recheck_due` says so (first
+    seen less than ``RECRAWL_DAYS`` ago, and the adaptive wait since the last check is over),
+    or when a feed or sitemap says it changed after we last saw it (``meta["lastmod"]``); then
+    with ``If-None-Match``/``If-Modified-Since``. Pages dropped earlier as too short or not an
+    article are remembered by the archive and re-checked on the same policy.
     """
 
-    def __init__(self, crawler: Crawler, archive: ArchiveExtension, recrawl_days: float) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        archive: ArchiveExtension,
+        recrawl_days: float,
+        *,
+        first_interval_hours: float = 1.0,
+        backoff: float = 3.0,
+    ) -> None:
         self.crawler = crawler
         self.stats = stats_of(crawler)
         self.archive = archive
         self.recrawl_days = recrawl_days
+        self.first_interval = timedelta(hours=first_interval_hours)
+        self.backoff = backoff
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -54,12 +93,20 @@ class IncrementalMiddleware:
         days = settings.getfloat("RECRAWL_DAYS", 2.0)
         if days < 0:
             raise NotConfigured(f"RECRAWL_DAYS must not be negative, got {days}")
+        hours = settings.getfloat("RECRAWL_INTERVAL_HOURS", 1.0)
+        backoff = settings.getfloat("RECRAWL_BACKOFF", 3.0)
+        if hours < 0 or backoff < 1:
+            raise ValueError(
+                "RECRAWL_INTERVAL_HOURS must be 0 or more and RECRAWL_BACKOFF at least 1, "
+                f"got {hours} and {backoff}"
+            )
+        policy = {"first_interval_hours": hours, "backoff": backoff}
         if settings.get("REDIS_URL") and settings.get("DISTRIBUTED_ROLE", "worker") == "worker":
             # Distributed worker: the writer keeps what is archived in Redis (no SQLite file here).
             from newscrawler.distributed.state import RedisArchiveState
 
-            return cls(crawler, RedisArchiveState.from_crawler(crawler), days)  # type: ignore[arg-type]
-        return cls(crawler, archive_extension(crawler, "incremental crawling"), days)
+            return cls(crawler, RedisArchiveState.from_crawler(crawler), days, **policy)  # type: ignore[arg-type]
+        return cls(crawler, archive_extension(crawler, "incremental crawling"), days, **policy)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
         kind = request.meta.get("newscrawler_kind")
@@ -78,20 +125,27 @@ class IncrementalMiddleware:
         if known is None:
             return None
         now = datetime.now(UTC)
-        first_seen = _parse_time(known["first_seen_at"])
         last_seen = _parse_time(known["last_seen_at"])
         lastmod = _parse_time(request.meta.get("lastmod"))
         # An alias is re-checked only when a feed says it changed: its article has its own URL.
-        young = (
-            not known["alias"]
-            and first_seen is not None
-            and now - first_seen < timedelta(days=self.recrawl_days)
+        due = not known["alias"] and recheck_due(
+            known,
+            now,
+            window=timedelta(days=self.recrawl_days),
+            first_interval=self.first_interval,
+            backoff=self.backoff,
         )
         changed = lastmod is not None and last_seen is not None and lastmod > last_seen
-        if not (young or changed):
+        dropped = known.get("dropped")
+        if not (due or changed):
+            if dropped:
+                self.stats.inc_value("newscrawler/incremental/skipped_dropped")
+                raise IgnoreRequest(f"dropped earlier ({dropped}), not due for a re-check: {url}")
             self.stats.inc_value("newscrawler/incremental/skipped_known")
             self.stats.inc_value(site_stat(url, "known_skipped"))
             raise IgnoreRequest(f"already archived: {url}")
+        if dropped:
+            self.stats.inc_value("newscrawler/incremental/rechecked_dropped")
         self.stats.inc_value("newscrawler/incremental/recrawled")
         self._make_conditional(request, known["http_etag"], known["http_last_modified"])
         return None
