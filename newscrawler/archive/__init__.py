@@ -328,10 +328,11 @@ class Archive(DuplicateLookups, IncrementalLookups):
         else:
             article_id = int(existing[0])
             if existing[1] == row["content_hash"]:
+                # The same text: seen again; its raw page (if it had none, or a lost one) refreshed.
                 conn.execute(
-                    "update articles set last_seen_at = ?, unchanged_checks = unchanged_checks + 1 "
-                    "where id = ?",
-                    [now, article_id],
+                    "update articles set last_seen_at = ?, unchanged_checks = unchanged_checks + 1, "
+                    "raw_page_id = coalesce(?, raw_page_id) where id = ?",
+                    [now, row.get("raw_page_id"), article_id],
                 )
                 counts.unchanged += 1
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlite_utils import Database
@@ -40,6 +41,19 @@ class IncrementalLookups:
         info = dict(zip(keys, row, strict=True))
         info["unchanged_checks"] = int(info["unchanged_checks"] or 0)
         return info
+
+    def raw_page_refs(self, sites: Iterable[str]) -> list[tuple[str, int]]:
+        """``(url, raw_page_id)`` of the articles of these sites that name a raw page."""
+        names = sorted(set(sites))
+        if not names:
+            return []
+        marks = ",".join("?" * len(names))
+        rows = self.db.execute(
+            f"select url, raw_page_id from articles where site in ({marks}) "
+            "and raw_page_id is not null",
+            names,
+        ).fetchall()
+        return [(str(url), int(pid)) for url, pid in rows]
 
     def related_urls(self, url: str) -> list[str]:
         """The related-articles links stored for the article at ``url``, in page order."""

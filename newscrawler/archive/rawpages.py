@@ -19,7 +19,7 @@ import json
 import logging
 import sqlite3
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -166,6 +166,19 @@ class RawPageStore:
             )
         self._queue.clear()
         return len(rows)
+
+    def missing(self, ids: Iterable[int]) -> set[int]:
+        """Those of ``ids`` that this file does not hold (written ones only, not the queue)."""
+        wanted = sorted(set(ids))
+        stored: set[int] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            stored.update(
+                int(row[0])
+                for row in self.db.execute(f"select id from pages where id in ({marks})", chunk)
+            )
+        return set(wanted) - stored
 
     def get(self, pid: int) -> RawPage | None:
         """The stored response with this id, decompressed; ``None`` if the file does not hold it."""

@@ -110,7 +110,7 @@ class IncrementalMiddleware:
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
         kind = request.meta.get("newscrawler_kind")
-        if kind == "start" or request.meta.get("newscrawler_conditional"):
+        if kind in ("start", "repair") or request.meta.get("newscrawler_conditional"):
             return None
         archive = self.archive.archive
         url = canonicalize_url(request.url)

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from newscrawler.archive.rawpages import RawPageStore, raw_path_for
-from newscrawler.extensions.archive import archive_extension
+from newscrawler.extensions.archive import ArchiveExtension, archive_extension
 from newscrawler.items import WorkerOutput
+from newscrawler.urls import site_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
 __all__ = ["RawPagesMiddleware"]
+
+#: At most this many lost raw pages are fetched again per run (the rest in the next runs).
+_MAX_REPAIRS = 1000
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +62,33 @@ class RawPagesMiddleware(BaseSpiderMiddleware):
         middleware = cls(crawler, store)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """The spider's start requests, then a re-fetch of every article of the crawled sites
+        whose raw page is lost (a kill between two writes of an older version): the page is
+        fetched and stored again, and the article row points at it once more."""
+        async for request_or_item in start:
+            yield request_or_item
+        spider = self.crawler.spider
+        parse_article = getattr(spider, "parse_article", None)
+        extension = self.crawler.get_extension(ArchiveExtension)
+        if parse_article is None or extension is None:
+            return
+        sites = {site_of(url) for url in getattr(spider, "start_urls", []) or []}
+        refs = extension.archive.raw_page_refs(sites)
+        lost = self.store.missing(pid for _, pid in refs)
+        repairs = [url for url, pid in refs if pid in lost][:_MAX_REPAIRS]
+        for url in repairs:
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("newscrawler/raw_pages/repair_requested")
+            yield Request(
+                url,
+                callback=parse_article,
+                dont_filter=True,
+                meta={"newscrawler_kind": "repair", "depth": 0},
+            )
+        if repairs:
+            logger.info("re-fetching %d archived articles whose raw page is lost", len(repairs))
 
     def get_processed_item(self, item: Any, response: Response | None) -> Any:
         if response is None:
