@@ -60,6 +60,10 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawler.middlewares.CharsetRepairMiddleware": 585,
 }
 EXTENSIONS = {
+    # A misspelt -s setting stops the run at start ("did you mean ...?"); STRICT_SETTINGS=0 lets it pass.
+    "newscrawler.extensions.StrictSettings": -10,
+    # Progress lines, end-of-run warnings and the summary (docs/crawling.md "What a crawl says").
+    "newscrawler.extensions.CrawlReport": 10,
     # The crawl's one open archive (ARCHIVE_*): the middlewares and pipelines below use it.
     "newscrawler.extensions.ArchiveExtension": 0,
     "newscrawler.extensions.HealthCheck": 500,
@@ -82,6 +86,9 @@ ITEM_PIPELINES = {
 
 # -- Spider middlewares: keep the raw response behind every item (provenance) ----------------
 SPIDER_MIDDLEWARES = {
+    # Scrapy's depth limit, keeping the links it cuts off for the end-of-run report.
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "newscrawler.middlewares.DepthMiddleware": 900,
     "newscrawler.middlewares.RawPagesMiddleware": 950,
     # Page signals the text does not show (a declared paywall), for ValidatePipeline.
     "newscrawler.middlewares.PageSignalsMiddleware": 900,
@@ -89,6 +96,8 @@ SPIDER_MIDDLEWARES = {
 
 # -- Feed exports work as usual (scrapy crawl news -O articles.jsonl) -------------------------
 FEED_EXPORT_ENCODING = "utf-8"
+# A run that keeps no new article leaves an -O file as it was instead of emptying it.
+FEED_STORE_EMPTY = False
 # The article fields (newscrawler/fields.py), in that order; not the worker's private output.
 FEED_EXPORT_FIELDS = list(_fields.ITEM_FIELDS)
 
@@ -149,6 +158,14 @@ RAW_ARCHIVE_PATH = ""
 RAW_ARCHIVE_BATCH_SIZE = 50
 
 LOG_LEVEL = "INFO"
+# CrawlReport says what a crawl does instead of Scrapy's minute line and 60-line stats dump
+# (the stats are all in crawls.stats): a progress line every PROGRESS_INTERVAL seconds (0: none)
+# and a summary at the end; a dropped article is one log line with its reason.
+PROGRESS_INTERVAL = 10.0
+LOGSTATS_INTERVAL = 0
+STATS_DUMP = False
+LOG_FORMATTER = "newscrawler.logformatter.NewsLogFormatter"
+STRICT_SETTINGS = True
 
 # -- Reliability and security (README "Reliability and security") -----------------------------
 # SafetyMiddleware, ResponseGuardMiddleware, CharsetRepairMiddleware: on unless SAFETY_ENABLED

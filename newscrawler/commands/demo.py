@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from newscrawler.demo.server import DEMO_SITE, DEMO_SITE2, DemoServer
+from newscrawler.extensions.report import crawl_summary
 
 
 class Command(ScrapyCommand):
@@ -59,11 +59,15 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError("scrapy demo takes no arguments")
         assert self.crawler_process is not None and self.settings is not None
-        servers = [DemoServer(opts.site_dir, port=opts.port)]
+        servers = [_serve(opts.site_dir, opts.port)]
         sites = [("demo", servers[0].url)]
         if not opts.only_first:
             port = opts.port + 1 if opts.port else 0
-            servers.append(DemoServer(DEMO_SITE2, port=port, url_host="localhost"))
+            try:
+                servers.append(_serve(DEMO_SITE2, port, url_host="localhost"))
+            except UsageError:
+                servers[0].stop()
+                raise
             sites.append(("demo2", servers[1].url))
         for name, url in sites:
             print(f"Serving demo site {name!r} at {url}")
@@ -101,34 +105,22 @@ class Command(ScrapyCommand):
             self.exitcode = 1
 
 
-def _summary(runs: list[dict[str, Any]], archive: Path, elapsed: float) -> str:
-    def total(key: str) -> int:
-        return sum(int(stats.get(key, 0) or 0) for stats in runs)
+def _serve(root: Path, port: int, **options: Any) -> DemoServer:
+    """A demo server, or a one-line error when its port is taken."""
+    try:
+        return DemoServer(root, port=port, **options)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot serve the demo site on port {port} ({exc.strerror}): is another demo "
+            "running? Pass --port N for another port, or --port 0 for any free one"
+        ) from None
 
-    with sqlite3.connect(f"file:{archive}?mode=ro", uri=True) as conn:
-        articles, stories, copies = conn.execute(
-            "select count(*), count(*) - count(duplicate_of), count(duplicate_of) from articles"
-        ).fetchone()
-        links, resolved = conn.execute(
-            "select count(*), count(target_article_id) from related_links"
-        ).fetchone()
-        aliases = conn.execute("select count(*) from url_aliases").fetchone()[0]
-    skipped = total("newscrawler/dedup/duplicate_url") + total(
-        "newscrawler/dedup/duplicate_content"
-    )
-    crawl_ids = ", ".join(str(stats.get("newscrawler/archive/crawl_id")) for stats in runs)
+
+def _summary(runs: list[dict[str, Any]], archive: Path, elapsed: float) -> str:
+    """The crawls' summary (the same every ``scrapy crawl`` logs), and where to look next."""
     return "\n".join(
         [
-            f"Crawls {crawl_ids} finished in {elapsed:.1f}s: {total('response_received_count')} pages "
-            f"fetched; already archived: {total('newscrawler/incremental/skipped_known')} skipped, "
-            f"{total('newscrawler/incremental/not_modified')} re-checked unchanged (HTTP 304).",
-            f"  articles archived:  {total('newscrawler/archive/articles_new')} new, "
-            f"{total('newscrawler/archive/articles_updated')} updated, "
-            f"{total('newscrawler/archive/articles_unchanged')} unchanged "
-            f"({articles} in the archive: {stories} stories, {copies} copies linked to their first copy)",
-            f"  related links:      {links} ({resolved} resolved to archived articles)",
-            f"  duplicates skipped: {skipped} (URL aliases recorded: {aliases})",
-            f"  archive:            {archive}",
+            crawl_summary(runs, archive, elapsed),
             "",
             "Explore it:",
             f"  datasette {archive} -m {Path('newscrawler/archive/metadata.yml')}",

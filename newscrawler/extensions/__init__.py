@@ -3,5 +3,7 @@
 from newscrawler.extensions.archive import ArchiveExtension
 from newscrawler.extensions.health import HealthCheck
 from newscrawler.extensions.jobdir import JobdirGuard
+from newscrawler.extensions.report import CrawlReport
+from newscrawler.extensions.strict import StrictSettings
 
-__all__ = ["ArchiveExtension", "HealthCheck", "JobdirGuard"]
+__all__ = ["ArchiveExtension", "CrawlReport", "HealthCheck", "JobdirGuard", "StrictSettings"]

@@ -1,5 +1,6 @@
 """Scrapy middlewares, one per module; re-exported here so settings keep short paths."""
 
+from newscrawler.middlewares.depth import DepthMiddleware
 from newscrawler.middlewares.incremental import IncrementalMiddleware
 from newscrawler.middlewares.pagesignals import PageSignalsMiddleware
 from newscrawler.middlewares.rawpages import RawPagesMiddleware
@@ -12,6 +13,7 @@ from newscrawler.middlewares.sitestats import SiteStatsMiddleware
 
 __all__ = [
     "CharsetRepairMiddleware",
+    "DepthMiddleware",
     "IncrementalMiddleware",
     "PageSignalsMiddleware",
     "RawPagesMiddleware",
