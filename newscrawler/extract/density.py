@@ -30,7 +30,8 @@ UNIT_TAGS = (
 # Items of lists and cells of tables are the text of list and table articles (a checklist, a
 # ranking): shorter than paragraphs, they count once they hold a phrase rather than a label.
 MIN_ITEM_CHARS = 20
-ITEM_TAGS = frozenset({"li", "td", "th", "dt", "dd"})
+ITEM_TAGS = frozenset({"li", "td", "th", "dt", "dd", "tr"})
+_MIN_ROW_CELLS = 2
 NON_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button"})
 
 
@@ -79,7 +80,26 @@ def find_prose_units(root: HtmlElement) -> dict[HtmlElement, int]:
         least = MIN_ITEM_CHARS if el.tag in ITEM_TAGS else MIN_PARAGRAPH_CHARS
         if len(text) >= least and linked <= MAX_LINK_DENSITY * len(text):
             units[el] = len(text)
+    add_table_rows(root, units)
     return units
+
+
+def add_table_rows(root: HtmlElement, units: dict[HtmlElement, int]) -> None:
+    """Rows of data tables (a ranking, a timetable) whose cells are each too short to count.
+
+    The row reads as one line ("1 Kyle Busch 5040 5 1"); it counts when none of its cells
+    counts already, so a layout table's text is not counted twice.
+    """
+    for row in root.iter("tr"):
+        cells = [c for c in row if c.tag in ("td", "th")]
+        if len(cells) < _MIN_ROW_CELLS or any(c in units for c in cells):
+            continue
+        if any(len(c) and has_block_child(c) for c in cells):
+            continue  # a layout row: its blocks are units of their own
+        text = normalize_space(" ".join(c.text_content() for c in cells))
+        linked = sum(link_chars(c) for c in cells)
+        if len(text) >= MIN_ITEM_CHARS and linked <= MAX_LINK_DENSITY * len(text):
+            units[row] = len(text)
 
 
 def prose_by_element(units: dict[HtmlElement, int]) -> dict[HtmlElement, int]:

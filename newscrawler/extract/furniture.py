@@ -46,6 +46,8 @@ _AUTHOR_BIO_NAME_WITHIN = 40  # "Der Berliner Imam Anna Beispiel ist …": a sho
 _LEADING_LABEL_MAX_CHARS = 200
 _MAX_LABEL_WORDS = 6
 _WORD_RE = re.compile(r"\w+")
+# Blocks whose markup says they are entries of a list or rows of a table, never labels.
+ITEM_BLOCK_TAGS = frozenset({"li", "tr", "dd", "dt"})
 
 
 class BlockLike(Protocol):
@@ -197,7 +199,8 @@ def drop_leading_labels(blocks: list[B]) -> list[B]:
     """Before the first paragraph, lines that are neither headings nor sentences are header
     furniture: kicker, section label, a headline variant, "ku Frankfurt".
 
-    Real subheadings (h2–h6) above the first paragraph stay.
+    Real subheadings (h2–h6) above the first paragraph stay, and so do list items and table
+    rows: a list or table article may hold its first long paragraph after them.
     """
     first = next((i for i, b in enumerate(blocks) if is_prose(b)), 0)
     return [
@@ -205,6 +208,7 @@ def drop_leading_labels(blocks: list[B]) -> list[B]:
         for i, b in enumerate(blocks)
         if i >= first
         or b.tag in HEADING_TAGS
+        or b.tag in ITEM_BLOCK_TAGS
         or len(b.text) > _LEADING_LABEL_MAX_CHARS
         or SENTENCE_END_RE.search(b.text)
     ]

@@ -101,11 +101,19 @@ def weak_boilerplate_value(value: str) -> bool:
 
 
 def reads_like_furniture(el: HtmlElement, prose: int) -> bool:
-    """Little prose, or mostly links: a box that a weak class name may remove."""
-    if prose < _WEAK_MIN_PROSE_CHARS:
-        return True
+    """Mostly links, or a little prose beside a link (a teaser): a box a weak name may remove.
+
+    A CMS widget holding a subheading or a short paragraph of the article has no link in it;
+    the sidebar's teaser has its headline link. Text with no prose and no link at all (a
+    player's labels, a toolbar's buttons) is left to the later stages, which judge lines.
+    """
     text = len(normalize_space(el.text_content()))
-    return text > 0 and link_chars(el) > _WEAK_MAX_LINK_DENSITY * text
+    if not text:
+        return True
+    links = link_chars(el)
+    if links > _WEAK_MAX_LINK_DENSITY * text:
+        return True
+    return bool(links) and prose < _WEAK_MIN_PROSE_CHARS
 
 
 def has_boilerplate_role(el: HtmlElement) -> bool:
