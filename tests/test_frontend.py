@@ -11,6 +11,8 @@ import asyncio
 import json
 import re
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from urllib.parse import quote
 
 import pytest
 
+from bench.frontend import pages
 from newscrawler.archive.frontend.pages import paragraphs
 
 from .demo_site import SEED_PATH
@@ -32,6 +35,7 @@ from .frontend_helpers import (
     set_width,
     skip_or_fail_without_browser,
 )
+from .helpers import ROOT
 
 SEED_TITLE = "Die NATO und Südkorea bereiten ein gemeinsames Projekt zur Unterstützung der Ukraine vor – Stoltenberg"
 
@@ -344,3 +348,21 @@ def test_crawl_health_has_a_verdict_column(browser, served, width):
     assert browser.find_element(By.CSS_SELECTOR, "td.col-verdict").text.endswith("ok")
     assert horizontal_overflow(browser) == 0
     screenshot(browser, f"crawl-health-{width}")
+
+
+# --- The benchmark ------------------------------------------------------------------------
+
+
+def test_the_frontend_benchmark_times_every_page(tmp_path):
+    """``python -m bench.frontend`` at a tiny size: it runs end to end and prints every page."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.frontend", "--articles", "300", "--repeat", "1",
+         "--crawl-days", "2", "--dir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    table = result.stdout.split("  under 100 ms\n", 1)[1]
+    for name in pages(1, "2024-01-01"):
+        assert name in table, f"{name} is not in the timing table"
+    assert " inf " not in table  # no page failed (an HTTP error is timed as inf)
+    assert "pages under 100 ms (median)" in result.stdout
