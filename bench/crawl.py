@@ -133,6 +133,7 @@ def _command(
 
         settings["EXTENSIONS"] = json.dumps({**project.EXTENSIONS, PROBE: 0})
         settings["ARCHIVE_PATH"] = str(workdir / "news.db")
+        settings["STRICT_SETTINGS"] = "0"  # BENCH_PROBE_OUT is the probe's own setting
         args = ["crawl", "news", "-a", f"start_urls={url}"]
         cwd = ROOT
     command = [sys.executable, "-m", "scrapy", *args]
