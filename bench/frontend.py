@@ -120,7 +120,7 @@ def pages(article: int, day: str) -> dict[str, str]:
         "articles table, one site": f"/news/articles?site={SITES[3]}",
         "articles table ?_search= rare": "/news/articles?_search=Xylanderova",
         f"articles table ?_search= common ({common})": f"/news/articles?_search={quote(common)}",
-        "stories": "/news/stories",
+        "stories (the view)": "/news/stories",
         "latest per site": "/news/latest_per_site",
         "articles of one day": f"/news/articles_of_day?day={day}",
         "crawl health": "/news/crawl_health",

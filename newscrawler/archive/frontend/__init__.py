@@ -72,7 +72,7 @@ def get_metadata(datasette: Any, key: str, database: str | None, table: str | No
 
 #: Tables whose HTML page gets no facet suggestions: at 100,000 articles Datasette's
 #: suggestions (a distinct count per column) cost seconds; the configured facets stay.
-NO_SUGGESTIONS = frozenset({f"/{DATABASE}/articles", f"/{DATABASE}/articles_unique"})
+NO_SUGGESTIONS = frozenset(f"/{DATABASE}/{t}" for t in ("articles", "articles_unique", "stories"))
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
