@@ -13,9 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from newscrawler.extract.clean import CleanedBody
-from newscrawler.extract.quality import page_problem
+from newscrawler.dedup.hashing import content_hash
+from newscrawler.extract import extract_article
+from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
+from newscrawler.extract.clean import CleanedBody, clean_body
+from newscrawler.extract.quality import page_problem, paywall_declared
 from newscrawler.extract.text import repair_line
+from newscrawler.fields import apply_fallbacks
+from newscrawler.sites import SiteProfile
 from newscrawler.urls import canonicalize_url
 
 __all__ = [
@@ -114,3 +119,88 @@ def find_problem(
     if words < min_words:
         return Problem("TooShort", f"{words} words < VALIDATE_MIN_WORDS={min_words}: {url}")
     return None
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How the crawl makes a record of a page: the settings that extraction and cleaning read."""
+
+    related_labels: tuple[str, ...] | None = None
+    tail_markers: Mapping[str, Any] | None = None
+    insert_markers: Mapping[str, Any] | None = None
+    min_words: int = 25
+    page_quality: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Recipe:
+        """The recipe of a Scrapy ``Settings`` (or anything with its typed getters)."""
+        labels = settings.getlist("RELATED_LABELS")
+        return cls(
+            related_labels=tuple(labels) if labels else None,
+            tail_markers=settings.getdict("CLEAN_TAIL_MARKERS") or None,
+            insert_markers=settings.getdict("CLEAN_INSERT_MARKERS") or None,
+            min_words=settings.getint("VALIDATE_MIN_WORDS", 25),
+            page_quality=settings.getbool("VALIDATE_PAGE_QUALITY", True),
+        )
+
+
+@dataclass
+class Outcome:
+    """What the crawl would do with a page: the record it would store, or why it would not."""
+
+    #: The cleaned record (``None`` when nothing could be extracted: not HTML, extractor error).
+    record: dict[str, Any] | None
+    #: Why the crawl would drop it (``NotExtracted`` when there is no record); else ``None``.
+    problem: Problem | None
+
+
+def article_record(
+    text: str,
+    url: str,
+    *,
+    status: int = 200,
+    fetched_at: str | None = None,
+    recipe: Recipe | None = None,
+    profile: SiteProfile | None = None,
+) -> Outcome:
+    """The record the crawl would store of a fetched page, after every stage it runs on one.
+
+    Extraction (with the profile's labels and selectors), the fallbacks, the related links,
+    the declared paywall, body cleaning, the record's cleaning and validation, the content
+    hash: ``scrapy reextract`` and ``scrapy extract`` call this, so they decide as the crawl.
+    """
+    recipe = recipe or Recipe()
+    labels = (
+        list(profile.related_labels)
+        if profile and profile.related_labels
+        else (list(recipe.related_labels) if recipe.related_labels else None)
+    )
+    try:
+        fields = extract_article(
+            text,
+            url,
+            related_labels=labels,
+            selectors=dict(profile.selectors) if profile and profile.selectors else None,
+        )
+    except Exception:  # as in the crawl: a page the extractor cannot handle is not an article
+        fields = None
+    if fields is None:
+        return Outcome(None, Problem("NotExtracted", f"nothing extracted: {url}"))
+    record = apply_fallbacks(fields, profile_language=profile.language if profile else None)
+    record.update(
+        url=fields.get("url") or url,
+        related=related_links(fields.get("related") or []),
+        fetched_url=url,
+        fetched_at=fetched_at,
+        http_status=status,
+        paywalled=paywall_declared(text),
+    )
+    cleaned = clean_body(
+        record.get("body") or "",
+        recipe.tail_markers or TAIL_MARKERS,
+        recipe.insert_markers or INSERT_MARKERS,
+    )
+    record.update(cleaned_fields(record, cleaned))
+    problem = find_problem(record, min_words=recipe.min_words, page_quality=recipe.page_quality)
+    record["content_hash"] = content_hash(record.get("body") or "")
+    return Outcome(record, problem)

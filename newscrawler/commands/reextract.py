@@ -33,13 +33,7 @@ from newscrawler import __version__
 from newscrawler.archive import Archive, ArchiveError, article_row
 from newscrawler.archive.derived import ANALYST_COLUMNS
 from newscrawler.archive.rawpages import RawPage, RawPageStore, raw_path_for
-from newscrawler.dedup.hashing import content_hash
-from newscrawler.extract import extract_article
-from newscrawler.extract.boilerplate import INSERT_MARKERS, TAIL_MARKERS
-from newscrawler.extract.clean import clean_body
-from newscrawler.extract.quality import paywall_declared
-from newscrawler.fields import apply_fallbacks
-from newscrawler.records import cleaned_fields, find_problem, related_links
+from newscrawler.records import Recipe, article_record
 from newscrawler.sites import SiteProfile, load_profile
 from newscrawler.workers.job import Page
 
@@ -106,22 +100,16 @@ class ReextractReport:
 class Reextractor:
     """Re-run the crawl's extraction stages on stored pages and update the archive's rows.
 
-    The same library functions the crawl runs, in the same order: ``extract_article``, the
-    fallbacks of :func:`newscrawler.fields.apply_fallbacks`, the body cleaning, the record's
-    cleaning and validation (:mod:`newscrawler.records`) and the content hash.
+    The same library functions the crawl runs, in the same order
+    (:func:`newscrawler.records.article_record`): extraction, fallbacks, body cleaning, the
+    record's cleaning and validation, the content hash.
     """
 
     def __init__(self, settings: BaseSettings, archive: Archive, store: RawPageStore) -> None:
         self.archive = archive
         self.store = store
         self.sites_file = settings.get("SITES_FILE") or None
-        self.related_labels = settings.getlist("RELATED_LABELS") or None
-        self.markers = (
-            settings.getdict("CLEAN_TAIL_MARKERS") or TAIL_MARKERS,
-            settings.getdict("CLEAN_INSERT_MARKERS") or INSERT_MARKERS,
-        )
-        self.min_words = settings.getint("VALIDATE_MIN_WORDS", 25)
-        self.page_quality = settings.getbool("VALIDATE_PAGE_QUALITY", True)
+        self.recipe = Recipe.from_settings(settings)
         self._profiles: dict[str, SiteProfile] = {}
 
     def profile(self, name: str | None) -> SiteProfile | None:
@@ -134,39 +122,17 @@ class Reextractor:
 
     def extract(self, page: RawPage, profile_name: str | None) -> dict[str, Any]:
         """The record the crawl would make of this stored response today (raises :class:`Dropped`)."""
-        profile = self.profile(profile_name)
-        text = Page(page.url, page.status, page.body, page.encoding or "utf-8").text
-        labels = (
-            list(profile.related_labels)
-            if profile and profile.related_labels
-            else self.related_labels
-        )
-        try:
-            fields = extract_article(
-                text,
-                page.url,
-                related_labels=labels,
-                selectors=dict(profile.selectors) if profile and profile.selectors else None,
-            )
-        except Exception as exc:  # as in the crawl: a page the extractor cannot handle
-            raise Dropped("NotExtracted") from exc
-        if fields is None:
-            raise Dropped("NotExtracted")
-        record = apply_fallbacks(fields, profile_language=profile.language if profile else None)
-        record.update(
-            url=fields.get("url") or page.url,
-            related=related_links(fields.get("related") or []),
-            fetched_url=page.url,
+        outcome = article_record(
+            Page(page.url, page.status, page.body, page.encoding or "utf-8").text,
+            page.url,
+            status=page.status,
             fetched_at=page.fetched_at,
-            http_status=page.status,
-            paywalled=paywall_declared(text),
+            recipe=self.recipe,
+            profile=self.profile(profile_name),
         )
-        record.update(cleaned_fields(record, clean_body(record.get("body") or "", *self.markers)))
-        problem = find_problem(record, min_words=self.min_words, page_quality=self.page_quality)
-        if problem is not None:
-            raise Dropped(problem.reason)
-        record["content_hash"] = content_hash(record.get("body") or "")
-        return record
+        if outcome.problem is not None or outcome.record is None:
+            raise Dropped(outcome.problem.reason if outcome.problem else "NotExtracted")
+        return outcome.record
 
     def run(
         self, *, site: str | None = None, ids: list[int] | None = None, dry_run: bool = False

@@ -39,9 +39,9 @@ class ArchiveExtension:
     def from_crawler(cls, crawler: Crawler) -> ArchiveExtension:
         settings = crawler.settings
         if not settings.getbool("ARCHIVE_ENABLED", True):
-            raise NotConfigured(
-                "ARCHIVE_ENABLED is off: nothing is read from or written to an archive"
-            )
+            # Switched off on purpose (or by a diagnostic command): a note, not a warning.
+            logger.info("ARCHIVE_ENABLED is off: nothing is read from or written to an archive")
+            raise NotConfigured
         path = settings.get("ARCHIVE_PATH")
         if not path:
             raise NotConfigured(

@@ -68,7 +68,8 @@ class HealthCheck:
     def from_crawler(cls, crawler: Crawler) -> HealthCheck:
         settings = crawler.settings
         if not settings.getbool("HEALTH_CHECK_ENABLED", True):
-            raise NotConfigured("HEALTH_CHECK_ENABLED is off")
+            logger.info("HEALTH_CHECK_ENABLED is off: no site is judged at the end")
+            raise NotConfigured
         share = settings.getfloat("HEALTH_MAX_FAILURE_SHARE", 0.5)
         if not 0 < share <= 1:
             raise NotConfigured(f"HEALTH_MAX_FAILURE_SHARE must be in (0, 1], got {share}")

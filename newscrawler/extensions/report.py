@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ def progress_line(stats: Mapping[str, Any], *, previous_pages: int, seconds: flo
     )
 
 
-def crawl_summary(runs: list[Mapping[str, Any]], archive: Path | None, elapsed: float) -> str:
+def crawl_summary(runs: Sequence[Mapping[str, Any]], archive: Path | None, elapsed: float) -> str:
     """The end-of-run summary of one or more crawls (their stats) into ``archive``."""
 
     def total(key: str) -> int:

@@ -7,6 +7,7 @@ them, and re-checks and feed/sitemap fetches are conditional (a 304 costs no par
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,8 @@ from newscrawler.stats import site_stat, stats_of
 from newscrawler.urls import canonicalize_url
 
 __all__ = ["IncrementalMiddleware", "recheck_due"]
+
+logger = logging.getLogger(__name__)
 
 
 def recheck_due(
@@ -89,7 +92,8 @@ class IncrementalMiddleware:
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         settings = crawler.settings
         if not settings.getbool("INCREMENTAL_ENABLED", True):
-            raise NotConfigured("INCREMENTAL_ENABLED is off: every page is fetched")
+            logger.info("INCREMENTAL_ENABLED is off: every page is fetched")
+            raise NotConfigured
         days = settings.getfloat("RECRAWL_DAYS", 2.0)
         if days < 0:
             raise NotConfigured(f"RECRAWL_DAYS must not be negative, got {days}")

@@ -50,7 +50,8 @@ class RawPagesMiddleware(BaseSpiderMiddleware):
     def from_crawler(cls, crawler: Crawler) -> RawPagesMiddleware:
         settings = crawler.settings
         if not settings.getbool("RAW_ARCHIVE_ENABLED", True):
-            raise NotConfigured("RAW_ARCHIVE_ENABLED is off: raw pages are not stored")
+            logger.info("RAW_ARCHIVE_ENABLED is off: raw pages are not stored")
+            raise NotConfigured
         archive = archive_extension(crawler, "storing raw pages")  # no rows to give provenance to
         path = settings.get("RAW_ARCHIVE_PATH") or raw_path_for(archive.path)
         batch_size = settings.getint("RAW_ARCHIVE_BATCH_SIZE", 50)
