@@ -24,6 +24,7 @@ from .selectors import BLOCK_TAGS, BODY_HINT_RE, HEADING_TAGS
 
 _MAX_BLOCK_LINK_SHARE = 0.6
 _HINT_BONUS = 1.1
+_SPACED_TAGS = frozenset({"br", "td", "th"})
 _ISLAND_MAX_CHARS = 300  # a lone unit this long is a paragraph, not a teaser summary
 _ISLAND_WEIGHT = 0.5
 _CARD_LINK_SHARE = 0.2  # the card's linked headline, against the summary's length
@@ -156,8 +157,10 @@ def inline_text(el: HtmlElement) -> str:
 
 def _collect_inline(el: HtmlElement, parts: list[str]) -> None:
     """Depth-first text of el without its tail, comments and non-text elements skipped."""
+    if el.tag in _SPACED_TAGS:
+        parts.append(" ")  # a line break, or the edge of a table cell: words do not run on
     if el.tag == "br":
-        parts.append(" ")
+        pass
     elif isinstance(el.tag, str) and el.tag not in NON_TEXT_TAGS and el.text:
         parts.append(el.text)
     for child in el:

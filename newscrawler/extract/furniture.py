@@ -159,6 +159,8 @@ def is_trailing_furniture(block: BlockLike) -> bool:
     lines announcing something that follows ("Mehr dazu in unserem Liveblog:") when nothing does."""
     if block.tag in HEADING_TAGS or block.text.rstrip().endswith(":"):
         return True
+    if block.tag in ITEM_BLOCK_TAGS:
+        return False  # the last entries of a list or table article (link lists went earlier)
     return len(block.text) < TRAILING_PROSE_CHARS and not SENTENCE_END_RE.search(block.text)
 
 

@@ -43,6 +43,7 @@ _NEVER_IMAGE_CARDS = frozenset(
     {"html", "body", "main", "article", "p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
      "td", "dd", "dt", "pre", "span", "em", "strong", "b", "i", "q", "small", "label"}
 )  # fmt: skip
+_DATA_TAGS = frozenset({"tr", "td", "th"})
 _CONTROL_IN_HEAD = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
@@ -242,6 +243,8 @@ def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> None
     for el in (body if body is not None else root).iter():
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
             continue
+        if el.tag in _DATA_TAGS:
+            continue  # rows and cells of a data table are named after their data ("player-7")
         if has_boilerplate_role(el):
             candidates.append(el)
             declared.add(el)
@@ -252,8 +255,10 @@ def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> None
     for el in candidates:
         if el.getparent() is None:
             continue
+        # A declared dialog or navigation is spared only when it holds most of the prose.
+        share = _MOST_PROSE_SHARE if el in declared else _PROTECT_SHARE
         if el.tag not in ("script", "style", "noscript", "template", "svg") and (
-            contained_text(el, lengths) > _PROTECT_SHARE * total
+            contained_text(el, lengths) > share * total
             or (
                 el not in declared
                 and prose.get(el, 0) > _MOST_PROSE_SHARE * prose_total

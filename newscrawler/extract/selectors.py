@@ -171,7 +171,7 @@ BOILERPLATE_RE: Final = re.compile(
     r"relatedposts|teaser\w*|more-?articles|recommend(?:ed|ations?)?|outbrain|taboola|"
     r"advert|advertisement|ads?|ad-?slot|adslot|anzeige|sponsored|promo|breadcrumbs?|"
     r"cookie|consent|caption|credits?|copyright|"
-    r"byline|author-?box|author-?bio|tag-?list|"
+    r"byline|author-?box|author-?bio|tag-?list|player|video-?player|audio-?player|podcast-player|"
     r"navigation|navbar|menu|skip-?link|read-?more|readmore|also-?read|inline-?teaser|"
     r"modal|overlay|popup|post-?meta|entry-?meta|entry-?footer|meta-?bar|"
     r"related\w*|tag-?box|tag-?cloud|print-?box|print-?only|"
@@ -183,7 +183,7 @@ BOILERPLATE_RE: Final = re.compile(
 )
 WEAK_BOILERPLATE_RE: Final = re.compile(
     r"(?:^|[\s_-])(?:sidebar|widget|paywall-?(?:box|teaser)?|subscription|banner|tags?|keywords|"
-    r"print|toolbar|pagination|embed|player|video-?player|audio-?player|podcast-player|gallery|"
+    r"print|toolbar|pagination|embed|gallery|"
     r"slider|carousel|rating|toc|table-of-contents|info-?box)"
     r"(?:$|[\s_-])",
     re.I,

@@ -1,0 +1,201 @@
+"""Issue #16: extraction that follows how articles are built, not publishers' class names.
+
+Each test is a small page written for one failure seen on the development sets (never a copy of
+a publisher's page): a class name on a wrapper, a list or table article, teaser cards, a
+consent dialog, the page's own statement of its article text.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from newscrawler.extract import extract_article
+from newscrawler.extract.density import find_prose_units
+from newscrawler.extract.html import parse_html, prune_document, reads_like_furniture
+
+URL = "https://blog.example.org/2024/07/06/slug/"
+SENTENCE = (
+    "The council voted on Tuesday evening, after a long debate, to repair the old bridge over "
+    "the river before the autumn and to spread the cost of the work over two years."
+)
+
+
+def paragraphs(n: int = 6, tag: str = "p") -> str:
+    return "".join(f"<{tag}>Paragraph {i}. {SENTENCE}</{tag}>" for i in range(n))
+
+
+def page(body: str, head: str = "", title: str = "The bridge will be repaired") -> str:
+    return (
+        f"<html lang='en'><head><title>{title}</title>{head}</head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        f"<h1>{title}</h1>{body}"
+        "<footer><p>© 2024 Example Media. All rights reserved. Terms of use apply here.</p></footer>"
+        "</body></html>"
+    )
+
+
+def body_of(html: str) -> str:
+    article = extract_article(html, URL)
+    assert article is not None
+    return article["body"] or ""
+
+
+# ----------------------------------------------------------------- class names are weak signals
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        "<div class='article-text paywall-article'>{}</div>",  # a paywall wrapper around the story
+        "<article class='post type-post tag-news tag-local'>{}</article>",  # WordPress tag-… classes
+        "<div class='widget Blog' id='Blog1'>{}</div>",  # a Blogger widget holding the post
+        "<div class='page-with-sidebar'><div class='toc-wrapper'>{}</div></div>",
+        "<div class='comments-enabled'>{}</div>",  # a strong name on the article itself
+    ],
+)
+def test_a_class_name_never_deletes_the_article(wrapper: str) -> None:
+    body = body_of(page(wrapper.format(paragraphs())))
+    assert all(f"Paragraph {i}." in body for i in range(6))
+
+
+def test_split_cms_widgets_are_all_kept() -> None:
+    """An Elementor-style page: every paragraph in its own widget, none holding a large share."""
+    widgets = "".join(
+        f"<div class='elementor-widget elementor-widget-text-editor'>"
+        f"<div class='elementor-widget-container'><p>Paragraph {i}. {SENTENCE}</p></div></div>"
+        for i in range(8)
+    )
+    heading = (
+        "<div class='elementor-widget elementor-widget-heading'><h2>What happens next</h2></div>"
+    )
+    body = body_of(page(f"<div class='elementor-section'>{widgets[:400]}{heading}{widgets}</div>"))
+    assert all(f"Paragraph {i}." in body for i in range(8))
+    assert "What happens next" in body
+
+
+def test_weak_name_removes_link_lists_and_teasers() -> None:
+    sidebar = (
+        "<div class='widget'><ul>"
+        + "".join(
+            f"<li><a href='/p{i}'>Another story number {i} to read</a></li>" for i in range(6)
+        )
+        + "</ul></div>"
+        "<div class='sidebar-box'><h3><a href='/promo'>Our weekly offer</a></h3>"
+        "<p>Save on everything this week only.</p></div>"
+    )
+    body = body_of(page(f"<div>{paragraphs()}</div>{sidebar}"))
+    assert "Another story number" not in body
+    assert "Save on everything" not in body
+
+
+def test_reads_like_furniture_follows_links_not_names() -> None:
+    root = parse_html(
+        "<html><body><div class='widget' id='a'><p>Paragraph. "
+        + SENTENCE
+        + "</p></div><div class='widget' id='b'><a href='/x'>A linked teaser headline here</a>"
+        "<p>A short summary of the story that is linked.</p></div></body></html>"
+    )
+    assert root is not None
+    a, b = root.get_element_by_id("a"), root.get_element_by_id("b")
+    assert not reads_like_furniture(a, len(SENTENCE))
+    assert reads_like_furniture(b, 45)
+
+
+def test_declared_dialog_goes_even_when_it_holds_much_prose() -> None:
+    """role=dialog is the page's own statement; a consent text of much prose still goes."""
+    consent = (
+        "<div role='dialog' class='privacy-center'>"
+        + "".join(
+            f"<p>Cookie category {i}: these technologies help us measure visits and improve the "
+            "service, and you may switch them off at any time in the settings below.</p>"
+            for i in range(4)
+        )
+        + "</div>"
+    )
+    body = body_of(page(f"<div class='story'>{paragraphs(6)}</div>{consent}"))
+    assert "Paragraph 5." in body and "Cookie category" not in body
+
+
+# ----------------------------------------------------------------- lists and tables are article text
+def test_list_article_keeps_its_items() -> None:
+    items = "".join(
+        f"<li>Step {i}: book the venue and confirm the date with the guests</li>" for i in range(12)
+    )
+    body = body_of(page(f"<div class='entry'><p>Intro. {SENTENCE}</p><ul>{items}</ul></div>"))
+    assert all(f"Step {i}:" in body for i in range(12))
+
+
+def test_table_article_keeps_its_rows() -> None:
+    rows = "".join(
+        f"<tr class='player-{i}'><td>{i}</td><td>Kim Driver-{i}</td><td>{5000 - i}</td>"
+        f"<td>{i % 3}</td><td>{i % 5}</td></tr>"
+        for i in range(1, 16)
+    )
+    table = (
+        "<table><tr><th>Pos.</th><th>Driver</th><th>Points</th><th>Wins</th><th>Poles</th></tr>"
+        f"{rows}</table>"
+    )
+    body = body_of(page(f"<div class='entry'><p>Short intro to the standings.</p>{table}</div>"))
+    assert "1 Kim Driver-1 4999 1 1" in body and "15 Kim Driver-15 4985 0 0" in body
+
+
+def test_table_rows_count_as_prose_units_once() -> None:
+    root = parse_html(
+        "<html><body><table>"
+        "<tr><td>1</td><td>Kim Example-Driver</td><td>5040</td></tr>"
+        "<tr><td>A cell that is long enough to be a unit on its own</td><td>x</td></tr>"
+        "</table></body></html>"
+    )
+    assert root is not None
+    units = find_prose_units(root)
+    tags = sorted(el.tag for el in units)
+    assert tags == ["td", "tr"]  # the second row counts through its long cell only
+
+
+def test_listicle_entries_with_short_cards_are_not_teasers() -> None:
+    """Entries of a listicle: a plain subheading and one paragraph each, no link: article."""
+    entries = "".join(
+        f"<section><h2>{i}. Visit the market</h2><p>Entry {i}. {SENTENCE}</p></section>"
+        for i in range(8)
+    )
+    body = body_of(page(f"<div class='post'>{entries}</div>"))
+    assert all(f"Entry {i}." in body for i in range(8))
+
+
+# ----------------------------------------------------------------- teaser cards do not widen the body
+def test_teaser_cards_after_the_article_stay_out() -> None:
+    cards = "".join(
+        f"<div class='card-{i}'><h3><a href='/story-{i}'>Headline of story {i}</a></h3>"
+        f"<div><p>Summary {i}: a short line that tells the reader what the story is about.</p>"
+        "</div></div>"
+        for i in range(12)
+    )
+    body = body_of(page(f"<main><div class='story'>{paragraphs(4)}</div></main><div>{cards}</div>"))
+    assert "Paragraph 3." in body and "Summary" not in body
+
+
+def test_stated_article_body_chooses_the_container() -> None:
+    """JSON-LD articleBody agrees with one candidate; another holding more prose loses."""
+    story = "".join(f"<p>Story {i}. {SENTENCE}</p>" for i in range(4))
+    other = "".join(
+        f"<p>Other {i}. Readers wrote in about a different matter entirely, and we print their "
+        "letters here in full because they asked us to do so last week.</p>"
+        for i in range(6)
+    )
+    stated = " ".join(f"Story {i}. {SENTENCE}" for i in range(4))
+    head = (
+        "<script type='application/ld+json'>"
+        + json.dumps({"@type": "NewsArticle", "headline": "x", "articleBody": stated})
+        + "</script>"
+    )
+    body = body_of(
+        page(f"<div><div class='a'>{story}</div><div class='b'>{other}</div></div>", head)
+    )
+    assert "Story 3." in body and "Other" not in body
+
+
+def test_pruning_spares_the_article_inside_a_named_box() -> None:
+    root = parse_html(page(f"<div class='paywall'>{paragraphs()}</div>"))
+    assert root is not None
+    prune_document(root)
+    assert root.find(".//div[@class='paywall']") is not None
