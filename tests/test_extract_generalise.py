@@ -199,3 +199,19 @@ def test_pruning_spares_the_article_inside_a_named_box() -> None:
     assert root is not None
     prune_document(root)
     assert root.find(".//div[@class='paywall']") is not None
+
+
+def test_consent_manager_box_goes_even_when_it_outweighs_the_article() -> None:
+    """A consent manager's legal prose may outweigh a short article: its name decides here,
+    unless the box holds the headline (then it is a page-wide wrapper)."""
+    consent = (
+        "<div id='example-consent-sdk'><section>"
+        + "".join(
+            f"<p>Purpose {i}: we and our partners store and access information on your device "
+            "to measure audiences and to show personalised content and advertising.</p>"
+            for i in range(12)
+        )
+        + "</section></div>"
+    )
+    body = body_of(page(f"<div class='story'>{paragraphs(3)}</div>{consent}"))
+    assert "Paragraph 2." in body and "Purpose" not in body

@@ -14,6 +14,7 @@ from .density import find_prose_units, link_chars, prose_by_element
 from .metadata import normalize_space
 from .selectors import (
     BOILERPLATE_RE,
+    CONSENT_BOX_RE,
     DROP_TAGS,
     HIDDEN_CLASS_TOKENS,
     HIDDEN_STYLES,
@@ -115,6 +116,11 @@ def reads_like_furniture(el: HtmlElement, prose: int) -> bool:
     if links > _WEAK_MAX_LINK_DENSITY * text:
         return True
     return bool(links) and prose < _WEAK_MIN_PROSE_CHARS
+
+
+def is_consent_box(el: HtmlElement) -> bool:
+    """A consent manager's box, by its class or id."""
+    return any(CONSENT_BOX_RE.search(el.get(attr) or "") for attr in ("class", "id"))
 
 
 def has_boilerplate_role(el: HtmlElement) -> bool:
@@ -254,6 +260,9 @@ def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> None
             candidates.append(el)
     for el in candidates:
         if el.getparent() is None:
+            continue
+        if is_consent_box(el) and not any(h.tag == "h1" for h in el.iter("h1")):
+            remove_element(el)
             continue
         # A declared dialog or navigation is spared only when it holds most of the prose.
         share = _MOST_PROSE_SHARE if el in declared else _PROTECT_SHARE

@@ -181,6 +181,9 @@ BOILERPLATE_RE: Final = re.compile(
     r"(?:$|[\s_-])",
     re.I,
 )
+# Consent managers' boxes: their legal prose may outweigh a short article, so the share of
+# prose alone never spares them; only holding the page's headline does (a page-wide wrapper).
+CONSENT_BOX_RE: Final = re.compile(r"(?:^|[\s_-])(?:cookies?|consent|gdpr|cmp)(?:$|[\s_-])", re.I)
 WEAK_BOILERPLATE_RE: Final = re.compile(
     r"(?:^|[\s_-])(?:sidebar|widget|paywall-?(?:box|teaser)?|subscription|banner|tags?|keywords|"
     r"print|toolbar|pagination|embed|gallery|"
