@@ -25,7 +25,7 @@ from .selectors import BLOCK_TAGS, BODY_HINT_RE, HEADING_TAGS
 _MAX_BLOCK_LINK_SHARE = 0.6
 _HINT_BONUS = 1.1
 _SPACED_TAGS = frozenset({"br", "td", "th"})
-_ISLAND_MAX_CHARS = 300  # a lone unit this long is a paragraph, not a teaser summary
+_ISLAND_MAX_CHARS = 500  # a lone unit this long is a paragraph, not a teaser summary
 _ISLAND_WEIGHT = 0.5
 _CARD_LINK_SHARE = 0.2  # the card's linked headline, against the summary's length
 _CARD_DEPTH = 4
