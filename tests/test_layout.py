@@ -99,6 +99,7 @@ def test_no_module_is_left_loose_beside_the_rooms():
             "__init__.py",
             "fields.py",
             "items.py",
+            "logformatter.py",
             "pipelines.py",
             "rawcodec.py",
             "records.py",

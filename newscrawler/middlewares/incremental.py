@@ -147,12 +147,31 @@ class IncrementalMiddleware:
                 raise IgnoreRequest(f"dropped earlier ({dropped}), not due for a re-check: {url}")
             self.stats.inc_value("newscrawler/incremental/skipped_known")
             self.stats.inc_value(site_stat(url, "known_skipped"))
+            self._walk_on(url, request)
             raise IgnoreRequest(f"already archived: {url}")
         if dropped:
             self.stats.inc_value("newscrawler/incremental/rechecked_dropped")
         self.stats.inc_value("newscrawler/incremental/recrawled")
         self._make_conditional(request, known["http_etag"], known["http_last_modified"])
         return None
+
+    def _walk_on(self, url: str, request: Request) -> None:
+        """Follow a skipped article's related links that lead to pages not archived yet.
+
+        A run killed between an article and its related articles left them unfetched; the
+        article is not re-checked (not due), so its stored related block is walked instead.
+        Requests already seen are dropped by the duplicate filter; ``DEPTH_LIMIT`` holds.
+        """
+        lookup = getattr(self.archive.archive, "unarchived_related", None)
+        if lookup is None or self.crawler.engine is None:
+            return
+        depth = int(request.meta.get("depth", 0)) + 1
+        limit = self.crawler.settings.getint("DEPTH_LIMIT")
+        if limit and depth > limit:
+            return
+        for target in lookup(url):
+            self.stats.inc_value("newscrawler/incremental/walked_from_archive")
+            self.crawler.engine.crawl(Request(target, meta={"depth": depth}))
 
     @staticmethod
     def _make_conditional(request: Request, etag: str | None, last_modified: str | None) -> None:
