@@ -9,12 +9,21 @@ workers need to know of it (:mod:`.state`). :mod:`.addon` switches a crawl into 
 docs/scaling.md has the commands.
 """
 
-from newscrawler.distributed.addon import DistributedAddon
-from newscrawler.distributed.politeness import SitePolitenessMiddleware
-from newscrawler.distributed.scheduler import FingerprintDupeFilter, RedisScheduler
-from newscrawler.distributed.state import RedisArchiveState
-from newscrawler.distributed.stream import StreamPipeline
+from __future__ import annotations
 
+import importlib
+from typing import Any
+
+# Re-exported lazily (PEP 562): settings keep short paths, and importing the package (the
+# add-on does, on every crawl) loads neither redis nor scrapy-redis.
+_HOMES = {
+    "DistributedAddon": "newscrawler.distributed.addon",
+    "FingerprintDupeFilter": "newscrawler.distributed.scheduler",
+    "RedisArchiveState": "newscrawler.distributed.state",
+    "RedisScheduler": "newscrawler.distributed.scheduler",
+    "SitePolitenessMiddleware": "newscrawler.distributed.politeness",
+    "StreamPipeline": "newscrawler.distributed.stream",
+}
 __all__ = [
     "DistributedAddon",
     "FingerprintDupeFilter",
@@ -23,3 +32,9 @@ __all__ = [
     "SitePolitenessMiddleware",
     "StreamPipeline",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'newscrawler.distributed' has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES[name]), name)

@@ -14,13 +14,17 @@ changes. ``DISTRIBUTED_ROLE`` says which side this process is:
 
 from __future__ import annotations
 
+import importlib.util
+
 from scrapy.settings import BaseSettings
 
-from newscrawler.distributed.politeness import SitePolitenessMiddleware
-from newscrawler.distributed.scheduler import RedisScheduler
-from newscrawler.distributed.stream import StreamPipeline
-
 __all__ = ["DistributedAddon"]
+
+# By import path, not by class: without REDIS_URL nothing of the distributed mode is imported,
+# so a checkout installed without the `redis` extra crawls as before.
+SCHEDULER = "newscrawler.distributed.scheduler.RedisScheduler"
+STREAM_PIPELINE = "newscrawler.distributed.stream.StreamPipeline"
+POLITENESS = "newscrawler.distributed.politeness.SitePolitenessMiddleware"
 
 #: Components a worker leaves out: the archive's owner and everything that writes the file.
 WORKER_OFF = {
@@ -64,6 +68,10 @@ class DistributedAddon:
     def update_settings(self, settings: BaseSettings) -> None:
         if not settings.get("REDIS_URL"):
             return
+        if importlib.util.find_spec("scrapy_redis") is None:
+            raise ValueError(
+                "REDIS_URL is set but scrapy-redis is not installed: pip install -e '.[redis]'"
+            )
         role = settings.get("DISTRIBUTED_ROLE") or "worker"
         if role == "writer":
             _switch_off(settings, WRITER_OFF)
@@ -79,12 +87,12 @@ class DistributedAddon:
             raise ValueError(f"DISTRIBUTED_ROLE must be worker or writer, got {role!r}")
         _switch_off(settings, WORKER_OFF)
         pipelines = settings.getdict("ITEM_PIPELINES")
-        pipelines[StreamPipeline] = 900
+        pipelines[STREAM_PIPELINE] = 900
         _force(settings, "ITEM_PIPELINES", pipelines)
-        _force(settings, "SCHEDULER", RedisScheduler)
+        _force(settings, "SCHEDULER", SCHEDULER)
         if settings.getbool("REDIS_POLITENESS_ENABLED", True):
             middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
-            middlewares[SitePolitenessMiddleware] = 990
+            middlewares[POLITENESS] = 990
             _force(settings, "DOWNLOADER_MIDDLEWARES", middlewares)
             # The shared lease keeps the delay between a site's downloads across workers.
             _force(settings, "REDIS_SITE_DELAY", settings.getfloat("DOWNLOAD_DELAY"))
