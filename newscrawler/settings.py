@@ -106,6 +106,9 @@ FEED_EXPORT_FIELDS = list(_fields.ITEM_FIELDS)
 SITES_FILE = ""
 # Headings of the related-articles block; empty means the built-in German + English labels.
 RELATED_LABELS: list[str] = []
+# At most this many related links are taken from one page (the rest counted as
+# newscrawler/related/over_limit): a page with 10,000 "related" links must not take the run.
+RELATED_MAX_LINKS = 50
 
 # News spider, link choice on listing pages (docs/crawling-discovery.md): articles first;
 # teasers with a paywall mark skipped; sections and topics followed at a lower priority, at

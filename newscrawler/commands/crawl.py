@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
@@ -36,7 +37,7 @@ class Command(ScrapyCrawlCommand):
             raise UsageError("scrapy crawl takes exactly one spider name")
         assert self.crawler_process is not None
         crawler = self._create_crawler(args[0])
-        running = self.crawler_process.crawl(crawler, **opts.spargs)
+        running: Any = self.crawler_process.crawl(crawler, **opts.spargs)  # Task or Deferred
         # A crawl that cannot start (bad argument, setting or archive) says why in one line.
         if hasattr(running, "add_done_callback"):  # an asyncio Task
             running.add_done_callback(_report_start_failure)

@@ -25,15 +25,29 @@ logger = logging.getLogger(__name__)
 _PREFIX = "newscrawler/site/"
 
 
-def judge_site(counters: dict[str, int], *, max_failure_share: float = 0.5) -> str | None:
+def judge_site(
+    counters: dict[str, int], *, max_failure_share: float = 0.5, bounded: bool = False
+) -> str | None:
     """Why a site failed this run, or ``None`` when it is healthy.
 
     Found articles are article pages parsed, known articles skipped and 304 re-checks: an
     incremental run over an unchanged site finds its articles without fetching them. A start
     page that led to no link, or that was taken for an article although its URL is a home or
     section page's, fails the site too: such a run would otherwise find nothing, silently.
+    A site that never answered (refused connections, timeouts, DNS) fails, and so does one
+    whose requests mostly end in an HTTP error or a failure. A run that ended at its own
+    ``CLOSESPIDER_*`` bound (``bounded``) is not failed for what it did not get to.
     """
     responses = counters.get("responses", 0)
+    errors = sum(v for k, v in counters.items() if k.startswith("errors/"))
+    if not responses and errors:
+        kinds = sorted({k.partition("/")[2] for k in counters if k.startswith("errors/")})
+        return f"unreachable: {errors} requests failed ({', '.join(kinds)}), no response"
+    http_errors = sum(
+        v
+        for k, v in counters.items()
+        if k.startswith("status/") and k[7:].isdigit() and int(k[7:]) >= 400
+    )
     found = (
         counters.get("article_pages", 0)
         + counters.get("known_skipped", 0)
@@ -43,7 +57,12 @@ def judge_site(counters: dict[str, int], *, max_failure_share: float = 0.5) -> s
     failures = counters.get("extract_failures", 0)
     if responses and blocked >= max_failure_share * responses:
         return f"blocked: {blocked} of {responses} responses refused (401/403/429/…)"
-    if responses and found == 0:
+    attempts = responses + errors
+    failed = http_errors - blocked + errors
+    if attempts >= 10 and failed >= max_failure_share * attempts:
+        return f"mostly errors: {failed} of {attempts} requests ended in an HTTP error or failed"
+    # A bounded run stopped where it was told to: what it did not reach is no failure.
+    if responses and found == 0 and not bounded:
         return f"no article found in {responses} responses (layout change, or wrong start URLs?)"
     empty = counters.get("start_pages_empty", 0)
     if empty:
@@ -86,7 +105,11 @@ class HealthCheck:
                 sites.setdefault(site, {})[counter] = value
         failing = 0
         for site, counters in sorted(sites.items()):
-            verdict = judge_site(counters, max_failure_share=self.max_failure_share)
+            verdict = judge_site(
+                counters,
+                max_failure_share=self.max_failure_share,
+                bounded=reason.startswith("closespider_"),
+            )
             stats.set_value(f"newscrawler/health/{site}", verdict or "ok")
             if verdict:
                 failing += 1

@@ -13,9 +13,11 @@ followed, and how eagerly, from :func:`~newscrawler.spiders.links.classify_link`
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -74,7 +76,13 @@ class NewsSpider(Spider):
     - ``follow_listings``: ``0`` to archive only the start pages and their related articles;
     - ``since``/``until``: ``YYYY-MM-DD``, backfill only articles published in that range;
     - ``discover``: comma-separated subset of ``links,feeds,sitemaps`` (default: all three):
-      follow listing links, autodiscovered and profile feeds, robots.txt and profile sitemaps.
+      follow listing links, autodiscovered and profile feeds, robots.txt and profile sitemaps;
+    - ``urls_file``: a file of start URLs, one a line (``#`` comments and blank lines skipped);
+    - ``fetch_only``: ``1`` to fetch just the start URLs and archive those that are articles,
+      following nothing (no links, related articles, feeds or sitemaps).
+
+    An unknown argument stops the run with a suggestion; names starting with ``_`` (scrapyd's
+    ``_job``) pass.
     """
 
     name = "news"
@@ -90,8 +98,11 @@ class NewsSpider(Spider):
         since: str | None = None,
         until: str | None = None,
         discover: str = "links,feeds,sitemaps",
+        urls_file: str | None = None,
+        fetch_only: str | bool = False,
         **kwargs: Any,
     ) -> None:
+        _refuse_unknown_arguments(kwargs)
         super().__init__(**kwargs)
         self.crawl_args: dict[str, Any] = {
             key: value
@@ -104,13 +115,16 @@ class NewsSpider(Spider):
                 "since": since,
                 "until": until,
                 "discover": discover,
+                "urls_file": urls_file,
+                "fetch_only": fetch_only or None,
             }.items()
             if value not in (None, "")
         }
         self._sites_file = sites_file
         self._site = site
         self.profile: SiteProfile | None = None
-        self.start_urls = _split(start_urls)
+        self.start_urls = _split(start_urls) + _urls_from_file(urls_file)
+        self.fetch_only = _flag(fetch_only, "fetch_only")
         self.follow_offsite = _flag(follow_offsite, "follow_offsite")
         self.follow_listings = _flag(follow_listings, "follow_listings")
         self._allowed_arg = _split(allowed_domains)
@@ -159,6 +173,9 @@ class NewsSpider(Spider):
             if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
                 raise ValueError(f"news spider: start URL {url!r} is not an http(s) URL")
         self.skip_paywalled = settings.getbool("SKIP_PAYWALLED", True)
+        self.related_max = settings.getint("RELATED_MAX_LINKS", 50)
+        if self.related_max < 0:
+            raise ValueError(f"RELATED_MAX_LINKS must be 0 or more, got {self.related_max}")
         self.sections_max = settings.getint("FOLLOW_SECTIONS_MAX", 25)
         self.sections_followed = 0
         labels = settings.getlist("RELATED_LABELS")
@@ -186,6 +203,8 @@ class NewsSpider(Spider):
             yield Request(
                 url, callback=self.parse, dont_filter=True, meta={"newscrawler_kind": "start"}
             )
+        if self.fetch_only:
+            return
         feeds = list(self.profile.feeds) if self.profile else []
         sitemaps = list(self.profile.sitemaps) if self.profile else []
         if "feeds" in self.discover:
@@ -215,7 +234,24 @@ class NewsSpider(Spider):
         """Any page: a feed or sitemap, an article, or a listing that leads to articles.
 
         Asynchronous because an article awaits its extraction in a worker process (EXTRACT_WORKERS).
+        With ``-a fetch_only=1`` only the items come out: nothing is followed.
         """
+        if not self.fetch_only:
+            async for output in self._parse_any(response):
+                yield output
+            return
+        if isinstance(response, TextResponse) and page_kind(response, self.profile)[0] != "article":
+            self.crawler.stats.inc_value("newscrawler/fetch_only/not_article")
+            self.logger.warning(
+                "%s is not an article page; -a fetch_only=1 follows nothing", response.url
+            )
+        async for output in self._parse_any(response):
+            if isinstance(output, Request):
+                self.crawler.stats.inc_value("newscrawler/fetch_only/not_followed")
+            else:
+                yield output
+
+    async def _parse_any(self, response: Response) -> AsyncIterator[Any]:
         stats = self.crawler.stats
         if response.status == 304:
             for output in self.parse_not_modified(response):
@@ -233,7 +269,7 @@ class NewsSpider(Spider):
         self.logger.debug("%s is %s a page: %s", response.url, verdict, why)
         start = response.meta.get("newscrawler_kind") == "start"
         if verdict == "article":
-            if start and not self._article_start_url(response.url):
+            if start and not self.fetch_only and not self._article_start_url(response.url):
                 # A home or section page taken for an article: archive it, but say so, and
                 # still follow its links so the run does not end with nothing.
                 stats.inc_value(site_stat(response.url, "start_pages_as_article"))
@@ -409,8 +445,9 @@ class NewsSpider(Spider):
             self._extraction_failed(response)
             return
         stats = self.crawler.stats
-        stats.inc_value("newscrawler/extract/cpu_seconds", result.seconds.get("extraction", 0.0))
-        for stage, spent in result.seconds.items():  # what the worker did for the later stages
+        seconds: Any = result.seconds  # Scrapy types inc_value's count as int; seconds add fine
+        stats.inc_value("newscrawler/extract/cpu_seconds", seconds.get("extraction", 0.0))
+        for stage, spent in seconds.items():  # what the worker did for the later stages
             if stage != "extraction":
                 stats.inc_value(f"newscrawler/worker/{stage}/cpu_seconds", spent)
         for output in self.build_item(response, result.fields, worker=result.output):
@@ -469,6 +506,9 @@ class NewsSpider(Spider):
             stats.inc_value("newscrawler/discovery/out_of_range")
             return
         related = web_links(fields.get("related") or [])
+        if len(related) > self.related_max:  # one page must not take the whole run
+            stats.inc_value("newscrawler/related/over_limit", len(related) - self.related_max)
+            related = related[: self.related_max]
         item = ArticleItem(
             url=fields.get("url") or response.url,
             title=fields.get("title"),
@@ -497,6 +537,42 @@ class NewsSpider(Spider):
         for link in related:
             stats.inc_value("newscrawler/related/followed")
             yield response.follow(link["url"], callback=self.parse)
+
+
+#: The spider's arguments (``-a NAME=VALUE``), for "did you mean" on a typo.
+ARGUMENTS = (
+    "start_urls", "site", "allowed_domains", "follow_offsite", "follow_listings", "sites_file",
+    "since", "until", "discover", "urls_file", "fetch_only",
+)  # fmt: skip
+
+
+def _refuse_unknown_arguments(kwargs: dict[str, Any]) -> None:
+    """A misspelt ``-a`` argument used to be ignored in silence: stop the run and say which."""
+    unknown = sorted(name for name in kwargs if not name.startswith("_"))
+    if not unknown:
+        return
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, ARGUMENTS, n=1, cutoff=0.6)
+        hints.append(f"-a {name}" + (f" (did you mean {close[0]}?)" if close else ""))
+    raise ValueError(
+        f"news spider: unknown argument {', '.join(hints)}; the arguments are {', '.join(ARGUMENTS)}"
+    )
+
+
+def _urls_from_file(path: str | None) -> list[str]:
+    """Start URLs from a file, one a line; ``#`` starts a comment."""
+    if not path:
+        return []
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(
+            f"news spider: -a urls_file={path}: cannot read it ({exc.strerror})"
+        ) from None
+    return [
+        line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()
+    ]
 
 
 def _split(value: str | list[str] | None) -> list[str]:
