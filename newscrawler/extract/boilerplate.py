@@ -117,6 +117,13 @@ _CREDIT_MAX_WORDS = 12
 # Where the story comes from, in the words agencies and republishers use. Group "src" is the
 # agency or outlet. Checked in order; the first hit in the text wins.
 _AGENCY = r"(?P<src>dpa|epd|dts|sda|kna|[A-ZÄÖÜ][\w.&-]*(?:\s[A-ZÄÖÜ][\w.&-]*){0,3})"
+# Agencies by name: where the phrasing alone ("laut X", "nach Angaben von X") would also fit a
+# police spokesman or a study, only these or an outlet named as such count.
+_KNOWN_AGENCIES = (
+    r"dpa|AFP|AP|Reuters|KNA|epd|dts|SID|APA|sda|Keystone-SDA|EFE|ANSA|UNIAN|Ukrinform|Interfax|"
+    r"TASS|RIA Nowosti|Xinhua|Kyodo|Yonhap|Bloomberg|DW|BBC|CNN"
+)
+_OUTLET = rf"(?:(?:die|der|dem|des)\s+)?(?:(?:Nachrichtenagentur|Agentur|Zeitung|Zeitschrift|Portal|Sender|Magazin)\s+{_AGENCY}|(?P<known>{_KNOWN_AGENCIES})\b)"
 # Each with the words it cannot match without (case-sensitive, like the patterns): a pattern
 # that opens with \b is tried at every position of the text, so it runs only when one is there.
 _ATTRIBUTION_PATTERNS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
@@ -131,14 +138,22 @@ _ATTRIBUTION_PATTERNS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tup
             ("Quelle", "Material von"),
         ),
         (
+            rf"\bwie\s+{_OUTLET}\s+(?:meldet|meldete|berichtet|berichtete|schreibt|schrieb|mitteilt|mitteilte|unter Berufung)",
+            ("wie ",),
+        ),
+        (rf"\b[Ll]aut\s+{_OUTLET}", ("laut ", "Laut ")),
+        (rf"\b[Nn]ach Angaben\s+(?:von\s+)?{_OUTLET}", ("ach Angaben",)),
+        (
             rf"\b(?:according to|reports|reported|told)\s+(?:the\s+)?{_AGENCY}\s*[.,;]",
             ("according to", "report", "told"),
         ),
+        (rf"(?:^|[.!?]\s+)(?:The\s+)?{_AGENCY}\s+(?:reported|reports)\b", ("report",)),
         (
             r"\((?P<src>dpa|AFP|AP|Reuters|KNA|epd|dts|SID|APA|sda|Keystone-SDA|EFE|ANSA|UNIAN|DW)\)",
             ("(",),
         ),
         (r"^(?P<src>dpa|AFP|AP|Reuters|KNA|epd|dts|SID|APA|sda)\s*/", ("/",)),
+        (r"(?:^|\s)[\w.-]+\s?/\s?(?P<src>dpa|AFP|AP|Reuters|KNA|epd|dts|SID|APA|sda)\b", ("/",)),
     )
 )
 
@@ -224,5 +239,6 @@ def extract_source_attribution(text: str) -> str | None:
             continue
         match = pattern.search(text)
         if match:
-            return match.group("src").strip(" .,")
+            found = match.groupdict()
+            return (found.get("src") or found.get("known") or "").strip(" .,") or None
     return None

@@ -45,6 +45,7 @@ _NEVER_IMAGE_CARDS = frozenset(
      "td", "dd", "dt", "pre", "span", "em", "strong", "b", "i", "q", "small", "label"}
 )  # fmt: skip
 _DATA_TAGS = frozenset({"tr", "td", "th"})
+_MAX_NUL_IN_HEAD = 8
 _CONTROL_IN_HEAD = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
@@ -53,7 +54,9 @@ def looks_like_html(html: str) -> bool:
     if not html or not html.strip():
         return False
     head = html[:4096]
-    if "\x00" in head:
+    # A stray NUL in a page is a broken page, not a binary file: the NULs are removed before
+    # parsing. Binary files (images, PDFs, archives) have many in their first 4 KB.
+    if head.count("\x00") > _MAX_NUL_IN_HEAD:
         return False
     control = len(_CONTROL_IN_HEAD.findall(head))
     if control > len(head) * 0.01:

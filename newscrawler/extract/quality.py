@@ -82,12 +82,19 @@ _IMPRINT_PATH = re.compile(
     r"nutzungsbedingungen|terms|ueber-uns|about|mediadaten)(?:/|\.html?$|$)",
     _FLAGS,
 )
-# Listing pages: WordPress archive headlines, paging and archive paths, teaser lists.
+# Listing pages: WordPress archive headlines, paging and archive paths, teaser lists. The word
+# must be followed by a colon or a spaced dash ("Monat: Juli 2024", "Tag – Politik"): a hyphen
+# that joins it to the next word is a compound of a real headline ("Month-end budget vote …",
+# "Year-end review", "Day-care centres …").
 _LISTING_TITLE = re.compile(
     r"^\W*(?:kategorie|category|schlagwort|tag|autor(?:in)?|author|archiv(?:e)?|monat|jahr|day|month|"
-    r"year|beiträge\s+(?:von|vom|zu|mit)|alle\s+(?:artikel|beiträge)|suchergebnisse|search\s+results)\b\s*[:–-]",
+    r"year|beiträge\s+(?:von|vom|zu|mit)|alle\s+(?:artikel|beiträge)|suchergebnisse|search\s+results)"
+    r"(?:\s*:|\s+[–—-]\s)",
     _FLAGS,
 )
+#: An article's evidence against a listing headline: this many paragraphs of running prose.
+_PROSE_PARAGRAPHS = 4
+_PROSE_CHARS = 150
 _LISTING_PATH = re.compile(
     r"/(?:page|seite)/\d+/?$|/(?:category|kategorie|tag|schlagwort|author|autor)/", _FLAGS
 )
@@ -143,11 +150,20 @@ def page_problem(
             return "paywall_teaser"
     if _IMPRINT_TITLE.search(title) or _IMPRINT_PATH.search(path):
         return "imprint"
-    if _LISTING_TITLE.search(title) or _LISTING_PATH.search(path):
+    if _LISTING_PATH.search(path):
+        return "listing"
+    if _LISTING_TITLE.search(title) and not _has_prose(paragraphs):
         return "listing"
     if len(paragraphs) >= 3 and sum(1 for p in paragraphs if _reads_more(p)) >= 3:
         return "listing"
     return None
+
+
+def _has_prose(paragraphs: list[str]) -> bool:
+    """Several paragraphs of running prose, none a "read more" teaser: an article's body,
+    whatever word its headline starts with ("Archiv: Wie die Stasi ihre Akten vernichtete")."""
+    prose = [p for p in paragraphs if len(p) >= _PROSE_CHARS and not _reads_more(p)]
+    return len(prose) >= _PROSE_PARAGRAPHS
 
 
 def _reads_more(paragraph: str) -> bool:

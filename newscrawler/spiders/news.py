@@ -495,6 +495,7 @@ class NewsSpider(Spider):
         stats = self.crawler.stats
         if extracted is None:
             stats.inc_value("newscrawler/extract/not_html")
+            self.logger.info("Not archived (not HTML, or no text to extract): %s", response.url)
             return
         fields = apply_fallbacks(
             extracted,
