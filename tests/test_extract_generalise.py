@@ -13,6 +13,7 @@ import pytest
 
 from newscrawler.extract import extract_article
 from newscrawler.extract.density import find_prose_units
+from newscrawler.extract.furniture import is_meta_line
 from newscrawler.extract.html import parse_html, prune_document, reads_like_furniture
 
 URL = "https://blog.example.org/2024/07/06/slug/"
@@ -215,3 +216,35 @@ def test_consent_manager_box_goes_even_when_it_outweighs_the_article() -> None:
     )
     body = body_of(page(f"<div class='story'>{paragraphs(3)}</div>{consent}"))
     assert "Paragraph 2." in body and "Purpose" not in body
+
+
+@pytest.mark.parametrize(
+    "embed",
+    [
+        "<div class='chart-embed'><span><script>{}</script></span></div>",
+        "<p><span class='graphic'><script>{}</script></span></p>",
+        "<div><font><noscript>{}</noscript></font></div>",
+    ],
+)
+def test_a_chart_script_is_neither_subtitle_nor_body(embed: str) -> None:
+    config = (
+        'window.chartConfig = {"type": "line", "title": "Rate by month", "series": [1.2, 1.4]};'
+    )
+    article = extract_article(page(embed.format(config) + paragraphs(4)), URL)
+    assert article is not None
+    assert "chartConfig" not in (article["subtitle"] or "")
+    assert "chartConfig" not in (article["body"] or "")
+
+
+@pytest.mark.parametrize(
+    ("line", "meta"),
+    [
+        ("21 mins ago11:48 Kim Writer", True),  # a live blog's entry stamp, glued by spans
+        ("2 hours ago", True),
+        ("vor 5 Minuten", True),
+        ("5 days ago the minister resigned.", False),  # a sentence
+        ("21 minutes of play were left when the referee stopped the game.", False),
+    ],
+)
+def test_relative_time_stamps_are_meta_lines(line: str, meta: bool) -> None:
+    assert is_meta_line(line) is meta

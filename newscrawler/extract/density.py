@@ -49,7 +49,7 @@ def own_text(el: HtmlElement) -> tuple[str, int]:
             if len(child) and has_block_child(child):
                 parts.append(child.tail or "")
                 continue  # a custom-element wrapper of blocks: its text belongs to those blocks
-            text = child.text_content()
+            text = visible_text(child)
             parts.append(text)
             if child.tag == "a":
                 linked += len(normalize_space(text))
@@ -68,6 +68,21 @@ def link_chars(el: HtmlElement) -> int:
     """Characters of link text inside el (el itself included); <a name> anchors are not links."""
     links = [el] if el.tag == "a" else el.iter("a")
     return sum(len(normalize_space(a.text_content())) for a in links if a.get("href") is not None)
+
+
+def visible_text(el: HtmlElement) -> str:
+    """text_content() without what a browser never shows: scripts, styles, templates.
+
+    A chart embed's configuration script inside an inline wrapper is not a line of the article.
+    """
+    if not any(d.tag in NON_TEXT_TAGS for d in el.iterdescendants()):
+        return str(el.text_content())
+    parts: list[str] = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in NON_TEXT_TAGS:
+            parts.append(visible_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def find_prose_units(root: HtmlElement) -> dict[HtmlElement, int]:

@@ -232,6 +232,13 @@ META_LINE_RES: Final[tuple[re.Pattern[str], ...]] = (
         r"(?<![^\W\d_])(?:lesezeit|lesedauer|reading time)\s*:?\s*\d",
         re.I,
     ),
+    # relative time stamps of live blogs and feeds, alone or before a name: "21 mins ago11:48 Jon
+    # King", "vor 5 Minuten"; never a sentence (nothing after it may end one)
+    re.compile(
+        r"^\d+\s*(?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?)\s+ago(?![^\W\d_])[^.!?]{0,40}$|"
+        r"^vor\s+\d+\s+(?:sekunden?|minuten?|stunden?|tag(?:en)?)(?![^\W\d_])[^.!?]{0,40}$",
+        re.I,
+    ),
     # media-player furniture: "AUDIO: …", "02:57 Min.. Verfügbar bis …", "Aktuelle Zeit: 0:00"
     re.compile(
         r"^(?:audio|video|podcast)\s*[:|]|\bverfügbar bis\b|abbrechen mit escape|\bwird geladen\b|"
