@@ -76,16 +76,30 @@ def test_bad_arguments_stop_before_the_archive_is_touched(case, tmp_path):
 def test_an_unwritable_archive_path_names_the_setting_to_change(tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the archive's folder should be")
-    for extra, needles in (
-        ((), ("cannot open the raw-pages file", "point RAW_ARCHIVE_PATH at another file")),
+    # The archive is opened first, so its own setting is named, whatever else is enabled (the
+    # raw-pages file beside it used to be reported instead).
+    for extra, archive, needles in (
         (
-            ("-s", "RAW_ARCHIVE_ENABLED=False"),
+            (),
+            blocker / "news.db",
             ("cannot create the archive", "point ARCHIVE_PATH at a writable file"),
         ),
+        (
+            ("-s", "RAW_ARCHIVE_ENABLED=False"),
+            blocker / "news.db",
+            ("cannot create the archive", "point ARCHIVE_PATH at a writable file"),
+        ),
+        (
+            ("-s", f"RAW_ARCHIVE_PATH={blocker / 'raw.db'}"),
+            tmp_path / "ok" / "news.db",
+            ("cannot open the raw-pages file", "point RAW_ARCHIVE_PATH at another file"),
+        ),
     ):
-        result = run_crawl(blocker / "news.db", *START, *extra, timeout=60)
+        result = run_crawl(archive, *START, *extra, timeout=60)
         assert result.returncode == 1, result.stderr[-2000:]
-        error_line(result.stderr, *needles)
+        line = error_line(result.stderr, *needles)
+        assert "RAW_ARCHIVE_PATH" not in line or "raw-pages" in line
+        assert "Traceback" not in result.stderr
     assert blocker.read_text() == "a file where the archive's folder should be"
 
 
@@ -116,3 +130,15 @@ def test_an_archive_from_a_newer_schema_is_refused_untouched(tmp_path):
         not archive.with_name("news.db-wal").exists()
         or archive.with_name("news.db-wal").stat().st_size == 0
     )
+
+
+def test_a_busy_archive_is_refused_in_one_line_without_tracebacks(tmp_path):
+    archive = tmp_path / "news.db"
+    running = Archive.open(archive, writer_lock=True)  # as a crawl that is writing holds it
+    try:
+        result = run_crawl(archive, *START, timeout=60)
+    finally:
+        running.close()
+    assert result.returncode == 1
+    error_line(result.stderr, "another crawl is writing", "write to another ARCHIVE_PATH")
+    assert "Traceback" not in result.stderr and " ERROR: " not in result.stderr

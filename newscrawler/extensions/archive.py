@@ -22,11 +22,12 @@ logger = logging.getLogger(__name__)
 
 
 class ArchiveExtension:
-    """Owns ``ARCHIVE_ENABLED``/``ARCHIVE_PATH``: opens the archive on first use, closes it at the end.
+    """Owns ``ARCHIVE_ENABLED``/``ARCHIVE_PATH``: opens the archive at start-up, closes it at the end.
 
     Opening takes the archive's writer lock, so a second crawl on the same file stops with a
-    clear message; it happens on first use (not at start-up) so that a crawl which never needs
-    the archive never waits for its lock.
+    clear message. It happens when the crawl starts, before any other component: a busy,
+    unwritable or foreign file stops the run with one line that names ``ARCHIVE_PATH``, instead
+    of tracebacks from whichever component touched it first.
     """
 
     def __init__(self, path: str, *, timeout: float = 30.0, batch_size: int = 50) -> None:
@@ -53,6 +54,7 @@ class ArchiveExtension:
         extension = cls(
             str(path), timeout=settings.getfloat("ARCHIVE_TIMEOUT", 30.0), batch_size=batch_size
         )
+        extension.archive  # noqa: B018 (open now: ArchiveError/ArchiveBusy stop the run at start)
         # engine_stopped, after every spider_closed handler (the archive pipeline records the
         # end of the crawl there) has run.
         crawler.signals.connect(extension.release, signal=signals.engine_stopped)
@@ -65,7 +67,7 @@ class ArchiveExtension:
 
     @property
     def archive(self) -> Archive:
-        """The crawl's one open :class:`Archive`, opened on first use."""
+        """The crawl's one open :class:`Archive` (opened again should it have been released)."""
         if self._archive is None:
             self._archive = Archive.open(
                 self.path, timeout=self.timeout, batch_size=self.batch_size, writer_lock=True
