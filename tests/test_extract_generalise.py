@@ -248,3 +248,33 @@ def test_a_chart_script_is_neither_subtitle_nor_body(embed: str) -> None:
 )
 def test_relative_time_stamps_are_meta_lines(line: str, meta: bool) -> None:
     assert is_meta_line(line) is meta
+
+
+def listicle_entry(i: int) -> str:
+    return (
+        f"<article class='entry-card'><h2>{i}. The corner bakery</h2>"
+        f"<p>Entry {i}. {SENTENCE}</p><p>{SENTENCE}</p>"
+        f"<a href='https://shop.example.com/item-{i}'>Visit website</a></article>"
+    )
+
+
+def test_listicle_entries_as_articles_are_kept() -> None:
+    """No nested <article> holds the headline: they are the list article's entries."""
+    entries = "".join(listicle_entry(i) for i in range(10))
+    body = body_of(page(f"<div class='list'><p>Intro. {SENTENCE}</p>{entries}</div>"))
+    assert all(f"Entry {i}." in body for i in range(10))
+
+
+def test_cards_next_to_the_headed_story_are_dropped() -> None:
+    """One nested <article> holds the headline: the others are cards of other stories."""
+    story = f"<article class='main'><h1>The bridge will be repaired</h1>{paragraphs(8)}</article>"
+    cards = "".join(
+        f"<article class='card'><p>Card {i}. {SENTENCE}</p><a href='/c{i}'>Read</a></article>"
+        for i in range(3)
+    )
+    html = (
+        "<html><head><title>The bridge will be repaired</title></head><body>"
+        f"<div class='column'>{story}{cards}</div></body></html>"
+    )
+    body = body_of(html)
+    assert "Paragraph 7." in body and "Card" not in body

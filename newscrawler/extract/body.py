@@ -25,6 +25,8 @@ from .selectors import BLOCK_TAGS, BODY_HINT_RE, HEADING_TAGS
 _MAX_BLOCK_LINK_SHARE = 0.6
 _HINT_BONUS = 1.1
 _SPACED_TAGS = frozenset({"br", "td", "th"})
+_CARD_MAX_CHARS = 300  # a nested <article> shorter than this is a teaser card
+_CARD_MAX_LINK_DENSITY = 0.3
 _ISLAND_MAX_CHARS = 500  # a lone unit this long is a paragraph, not a teaser summary
 _ISLAND_WEIGHT = 0.5
 _CARD_LINK_SHARE = 0.2  # the card's linked headline, against the summary's length
@@ -220,22 +222,29 @@ def walk_blocks(el: HtmlElement, out: list[Block], in_link: bool = False) -> Non
 
 
 def drop_teaser_cards(container: HtmlElement) -> None:
-    """Remove <article> elements nested in the body that link elsewhere: cards of other articles.
+    """Remove <article> elements nested in the body that read like cards of other articles.
 
     An <article> is a self-contained item; inside an article body that is a teaser
-    ("Eskalation in Nahost – Aktuelle Entwicklungen im Liveblog"), unless it holds the body itself.
+    ("Eskalation in Nahost – Aktuelle Entwicklungen im Liveblog") when it is small next to the
+    body. Where one nested <article> holds the headline, it is the story and the others are
+    cards of other stories. Where none does, the nested <article>s are the entries of a list
+    article under its headline: only those that are mostly links or too short for a paragraph
+    or two are cards.
     """
     cards = [
         el for el in container.iterdescendants("article") if el.find(".//a[@href]") is not None
     ]
     if not cards:
         return
+    headed = any(card.find(".//h1") is not None for card in cards)
     total = len(normalize_space(container.text_content()))
     for card in cards:
-        if (
-            card.getparent() is not None
-            and len(normalize_space(card.text_content())) < _TEASER_CARD_SHARE * total
-        ):
+        if card.getparent() is None:
+            continue
+        text = len(normalize_space(card.text_content()))
+        if text >= _TEASER_CARD_SHARE * total:
+            continue
+        if headed or text < _CARD_MAX_CHARS or link_chars(card) > _CARD_MAX_LINK_DENSITY * text:
             remove_element(card)
 
 
