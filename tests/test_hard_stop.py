@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 from newscrawler.demo.server import DEMO_SITE
 
 from .crawl_helpers import archived_paths, assert_consistent, crawl_command, start
-from .helpers import rows, run_crawl
+from .helpers import ROOT, rows, run_crawl
 from .hostile.server import HostileServer
 
 
@@ -110,3 +111,27 @@ def test_a_negative_flush_interval_stops_the_run_with_the_setting_named(tmp_path
     lines = [line for line in result.stderr.splitlines() if "ARCHIVE_FLUSH_SECONDS" in line]
     assert lines and "got -1" in lines[-1], result.stderr[-2000:]
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
+def test_ctrl_c_to_the_process_group_stops_cleanly_without_a_pool_failure(slow_demo, tmp_path):
+    archive = tmp_path / "news.db"
+    command = crawl_command(slow_demo, archive, "-s", "EXTRACT_WORKERS=1")
+    log = tmp_path / "crawl.log"
+    with log.open("w") as err:
+        proc = subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True
+        )
+    try:
+        wait_until(lambda: len(descendants(proc.pid)) >= 2, 60, "the extraction pool started")
+        workers = descendants(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
+        proc.wait(timeout=90)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    text = log.read_text()
+    assert "extraction pool failed" not in text and "BrokenProcessPool" not in text
+    assert "finish_reason" not in text or "shutdown" in text
+    wait_until(lambda: not any(alive(pid) for pid in workers), 10, "every worker ended")
+    assert rows(archive, "select finish_reason from crawls")[0][0] == "shutdown"

@@ -112,7 +112,13 @@ def die_with(crawl_pid: int, poll_seconds: float = 1.0) -> None:
     ways, either enough: the kernel kills this process when its parent (the pool's
     ``forkserver``, which itself exits when the crawl is gone) dies (Linux ``PR_SET_PDEATHSIG``),
     and a daemon thread checks every ``poll_seconds`` that the crawl's process still exists.
+
+    Ctrl-C in a terminal (SIGINT) and a service manager's stop (SIGTERM) reach the whole
+    process group; the crawl stops its workers itself when it closes, so they ignore both
+    instead of dying mid-page and making the crawl log "extraction pool failed".
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
