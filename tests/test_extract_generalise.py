@@ -278,3 +278,22 @@ def test_cards_next_to_the_headed_story_are_dropped() -> None:
     )
     body = body_of(html)
     assert "Paragraph 7." in body and "Card" not in body
+
+
+def test_code_is_never_pruned_for_its_highlighter_names() -> None:
+    code = (
+        "<pre><code><span class='hljs-comment'># read the configuration first, then the data</span>\n"
+        "<span class='hljs-keyword'>import</span> json</code></pre>"
+    )
+    body = body_of(page(f"<div class='post'>{paragraphs(3)}{code}{paragraphs(2)}</div>"))
+    assert "read the configuration first" in body
+
+
+def test_a_table_set_as_a_figure_is_text() -> None:
+    rows = "".join(
+        f"<tr><td>Plan {i}</td><td>Covers the house and garden for {i} years</td></tr>"
+        for i in range(6)
+    )
+    figure = f"<figure class='wp-block-table'><table>{rows}</table><figcaption>Plans</figcaption></figure>"
+    body = body_of(page(f"<div class='post'>{paragraphs(3)}{figure}</div>"))
+    assert "Covers the house and garden for 5 years" in body

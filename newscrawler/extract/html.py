@@ -254,6 +254,8 @@ def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> None
             continue
         if el.tag in _DATA_TAGS:
             continue  # rows and cells of a data table are named after their data ("player-7")
+        if el.tag in ("pre", "code") or any(a.tag in ("pre", "code") for a in el.iterancestors()):
+            continue  # a syntax highlighter's names ("hljs-comment") describe code, not boxes
         if has_boilerplate_role(el):
             candidates.append(el)
             declared.add(el)
@@ -280,4 +282,6 @@ def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> None
             continue
         if el.tag == "figure" and el.find(".//blockquote") is not None:
             continue  # a pull quote: the quote is article text, its figcaption still goes
+        if el.tag == "figure" and el.find(".//table") is not None:
+            continue  # a table set as a figure (WordPress' table block): the table is text
         remove_element(el)
