@@ -285,7 +285,8 @@ def test_code_is_never_pruned_for_its_highlighter_names() -> None:
         "<pre><code><span class='hljs-comment'># read the configuration first, then the data</span>\n"
         "<span class='hljs-keyword'>import</span> json</code></pre>"
     )
-    body = body_of(page(f"<div class='post'>{paragraphs(3)}{code}{paragraphs(2)}</div>"))
+    after = f"<p>After the code. {SENTENCE}</p>"
+    body = body_of(page(f"<div class='post'>{paragraphs(3)}{code}{after}</div>"))
     assert "read the configuration first" in body
 
 
