@@ -298,3 +298,14 @@ def test_a_table_set_as_a_figure_is_text() -> None:
     figure = f"<figure class='wp-block-table'><table>{rows}</table><figcaption>Plans</figcaption></figure>"
     body = body_of(page(f"<div class='post'>{paragraphs(3)}{figure}</div>"))
     assert "Covers the house and garden for 5 years" in body
+
+
+def test_cjk_sentences_are_prose() -> None:
+    """Japanese paragraphs end in 。: without it every line above the first long one was a label."""
+    lines = "".join(
+        f"<p>手順{i}：スタートメニューからプログラムを探し、右クリックします。</p>"
+        for i in range(8)
+    )
+    long = "<p>" + "これは長い段落です。" * 12 + "</p>"
+    body = body_of(page(f"<div class='post'>{lines}{long}</div>"))
+    assert all(f"手順{i}" in body for i in range(8))

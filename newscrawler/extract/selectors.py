@@ -293,8 +293,8 @@ DATE_PART_RE: Final = re.compile(
     r"[.,:/|–—-]",
     re.I,
 )
-# The end of a sentence (or of a quotation closing one): a block ending so is prose.
-SENTENCE_END_RE: Final = re.compile(r"[.!?…:;]\s*[\"'“”„«»‘’)\]]*$")
+# The end of a sentence (or of a quotation closing one), Latin or CJK: a block ending so is prose.
+SENTENCE_END_RE: Final = re.compile(r"[.!?…:;。！？｡]\s*[\"'“”„«»‘’)\]」』）]*$")
 TRAILING_PROSE_CHARS: Final = 100
 
 # ----------------------------------------------------------------- related block
