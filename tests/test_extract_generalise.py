@@ -303,7 +303,8 @@ def test_a_table_set_as_a_figure_is_text() -> None:
 def test_cjk_sentences_are_prose() -> None:
     """Japanese paragraphs end in 。: without it every line above the first long one was a label."""
     lines = "".join(
-        f"<p>手順{i}：スタートメニューからプログラムを探し、右クリックします。</p>"
+        f"<p>手順{i}：まずスタートメニューからプログラムを探し、右クリックして、表示されるメニューから"
+        "「その他」を選びます。</p>"
         for i in range(8)
     )
     long = "<p>" + "これは長い段落です。" * 12 + "</p>"
