@@ -123,7 +123,7 @@ def _summary(runs: list[dict[str, Any]], archive: Path, elapsed: float) -> str:
             crawl_summary(runs, archive, elapsed),
             "",
             "Explore it:",
-            f"  datasette {archive} -m {Path('newscrawler/archive/metadata.yml')}",
+            f"  datasette {archive}",
             f"  sqlite-utils search {archive} articles Stoltenberg",
         ]
     )

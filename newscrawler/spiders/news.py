@@ -296,15 +296,17 @@ class NewsSpider(Spider):
     def parse_not_modified(self, response: Response) -> Iterator[Any]:
         """A conditional re-check answered 304: nothing to parse, the page was seen."""
         stats = self.crawler.stats
+        if response.meta.get("newscrawler_kind") == "feed":  # a feed or sitemap, not an article
+            stats.inc_value("newscrawler/incremental/feed_not_modified")
+            if self._archive() is not None:
+                self._record_feed(response, kind="feed", entries=None)
+            return
         stats.inc_value("newscrawler/incremental/not_modified")
         stats.inc_value(site_stat(response.url, "not_modified"))
         archive = self._archive()
         if archive is None:
             return
         url = canonicalize_url(response.url)
-        if response.meta.get("newscrawler_kind") == "feed":
-            self._record_feed(response, kind="feed", entries=None)
-            return
         archive.touch(url)
         # The page did not change, so neither did its related block: walk on from the archive.
         for target in archive.related_urls(url):
