@@ -310,3 +310,12 @@ def test_cjk_sentences_are_prose() -> None:
     long = "<p>" + "これは長い段落です。" * 12 + "</p>"
     body = body_of(page(f"<div class='post'>{lines}{long}</div>"))
     assert all(f"手順{i}" in body for i in range(8))
+
+
+def test_bem_hidden_modifier_hides_a_prompt() -> None:
+    prompt = (
+        "<div class='push-prompt prompt--hide'><p>Stay informed at all times! Get every news "
+        "highlight straight to your browser and never miss a thing again, wherever you are.</p></div>"
+    )
+    body = body_of(page(f"<main><div class='story'>{paragraphs(4)}</div></main>{prompt}"))
+    assert "Paragraph 3." in body and "Stay informed" not in body

@@ -44,6 +44,8 @@ _NEVER_IMAGE_CARDS = frozenset(
     {"html", "body", "main", "article", "p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
      "td", "dd", "dt", "pre", "span", "em", "strong", "b", "i", "q", "small", "label"}
 )  # fmt: skip
+# BEM state modifiers that hide a block ("alert--hidden", "prompt--hide").
+_HIDDEN_MODIFIERS = ("--hidden", "--hide", "--is-hidden")
 _DATA_TAGS = frozenset({"tr", "td", "th"})
 _MAX_NUL_IN_HEAD = 8
 _CONTROL_IN_HEAD = re.compile(r"[\x00-\x08\x0e-\x1f]")
@@ -168,7 +170,8 @@ def hidden_by_class(classes: str | None) -> bool:
     if not classes:
         return False
     tokens = classes.split()
-    return any(t in HIDDEN_CLASS_TOKENS for t in tokens) and not any(":" in t for t in tokens)
+    hidden = any(t in HIDDEN_CLASS_TOKENS or t.endswith(_HIDDEN_MODIFIERS) for t in tokens)
+    return hidden and not any(":" in t for t in tokens)
 
 
 def image_cards(root: HtmlElement) -> list[HtmlElement]:
