@@ -16,8 +16,6 @@ import argparse
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawler.distributed.writer import StreamSpider
-
 
 class Command(ScrapyCommand):
     requires_project = True
@@ -51,6 +49,14 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError("archive-writer takes no arguments")
         assert self.crawler_process is not None
+        # Imported here: Scrapy imports every command to list them, and a lean install (no
+        # `redis` extra) must still run `scrapy demo` and `scrapy crawl`.
+        try:
+            from newscrawler.distributed.writer import StreamSpider
+        except ImportError as exc:
+            raise UsageError(
+                f"archive-writer needs the redis extra ({exc.name} is missing): pip install -e '.[redis]'"
+            ) from None
         crawler = self.crawler_process.create_crawler(StreamSpider)
         self.crawler_process.crawl(crawler, until_idle=opts.until_idle)
         self.crawler_process.start()
