@@ -135,3 +135,30 @@ def test_ctrl_c_to_the_process_group_stops_cleanly_without_a_pool_failure(slow_d
     assert "finish_reason" not in text or "shutdown" in text
     wait_until(lambda: not any(alive(pid) for pid in workers), 10, "every worker ended")
     assert rows(archive, "select finish_reason from crawls")[0][0] == "shutdown"
+
+
+def test_a_second_ctrl_c_still_writes_what_was_received(tmp_path):
+    archive = tmp_path / "news.db"
+    # Only full batches, and the batch is larger than the site: without the exit hook nothing
+    # received would reach the archive when a second Ctrl-C forces the stop.
+    with HostileServer(static_root=DEMO_SITE, delay=0.4) as server:
+        command = crawl_command(
+            server, archive, "-s", "ARCHIVE_BATCH_SIZE=1000", "-s", "ARCHIVE_FLUSH_SECONDS=0",
+            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+        )  # fmt: skip
+        proc = start(command, tmp_path / "crawl.log")
+        try:
+            wait_until(lambda: len(server.paths()) >= 14, 60, "fourteen pages served")
+            os.kill(proc.pid, signal.SIGINT)
+            time.sleep(0.5)
+            os.kill(proc.pid, signal.SIGINT)  # the second one forces the stop
+            proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        served = len(server.paths())
+    log = (tmp_path / "crawl.log").read_text()
+    assert "forcing unclean shutdown" in log, log[-3000:]
+    assert served < 40  # it really was stopped before the end
+    assert rows(archive, "select count(*) from articles")[0][0] > 0
+    assert_consistent(archive)
