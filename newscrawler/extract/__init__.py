@@ -57,10 +57,10 @@ def extract_article(
     overridden = apply_overrides(root, profile, url, page_url)
     related_nodes += select(root, profile.get("related"))
     # 4. Prune boilerplate, then read the body from what is left.
-    prune_document(root, related_nodes)
+    units = prune_document(root, related_nodes)
+    reference = jsonld_text(meta.article.get("articleBody"))
     paragraphs = body_override(root, profile) or [
-        b.text
-        for b in extract_blocks(root, titles, authors, jsonld_text(meta.article.get("articleBody")))
+        b.text for b in extract_blocks(root, titles, authors, reference, units)
     ]
     if lead and not any(lead[:60] in p for p in paragraphs[:3]):
         paragraphs.insert(0, lead)

@@ -54,7 +54,11 @@ class Block:
     linked: int = 0  # characters of link text: teaser cards and link lists are mostly links
 
 
-def find_body_container(root: HtmlElement, reference: str | None = None) -> HtmlElement | None:
+def find_body_container(
+    root: HtmlElement,
+    reference: str | None = None,
+    units: dict[HtmlElement, int] | None = None,
+) -> HtmlElement | None:
     """The element with the most paragraph text net of the non-paragraph text it also holds.
 
     Scoring prose minus the rest picks the article container over both a single chunk of a
@@ -63,7 +67,7 @@ def find_body_container(root: HtmlElement, reference: str | None = None) -> Html
     agree best with that statement wins instead: the publisher's own account of where the
     article ends beats any guess from the markup.
     """
-    units = weigh_isolated_units(find_prose_units(root))
+    units = weigh_isolated_units(find_prose_units(root) if units is None else units)
     if not units:
         return None
     prose = prose_by_element(units)
@@ -274,12 +278,13 @@ def extract_blocks(
     titles: Sequence[str] = (),
     authors: Sequence[str] = (),
     reference: str | None = None,
+    units: dict[HtmlElement, int] | None = None,
 ) -> list[Block]:
     """Paragraph blocks of the article body in page order, furniture lines removed.
 
     reference: the article text the page states in its structured data, if any.
     """
-    container = find_body_container(root, reference)
+    container = find_body_container(root, reference, units)
     if container is None:
         return []
     drop_teaser_cards(container)

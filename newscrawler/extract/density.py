@@ -46,7 +46,14 @@ def own_text(el: HtmlElement) -> tuple[str, int]:
         if child.tag in NON_TEXT_TAGS:
             pass
         elif isinstance(child.tag, str) and child.tag not in BLOCK_TAGS:
-            if len(child) and has_block_child(child):
+            if not len(child):  # a leaf (most inline children): no walk needed
+                text = child.text or ""
+                parts.append(text)
+                if child.tag == "a" and text:
+                    linked += len(normalize_space(text))
+                parts.append(child.tail or "")
+                continue
+            if has_block_child(child):
                 parts.append(child.tail or "")
                 continue  # a custom-element wrapper of blocks: its text belongs to those blocks
             text = visible_text(child)
@@ -88,15 +95,44 @@ def visible_text(el: HtmlElement) -> str:
 def find_prose_units(root: HtmlElement) -> dict[HtmlElement, int]:
     """Elements whose own inline text reads like a paragraph: long enough, not mostly links."""
     units: dict[HtmlElement, int] = {}
+    in_link = {d for a in root.iter("a") if len(a) for d in a.iterdescendants()}
     for el in root.iter(*UNIT_TAGS):
-        if any(a.tag == "a" for a in el.iterancestors()):
+        if el in in_link:
             continue  # teaser cards wrapped in one big link
-        text, linked = own_text(el)
         least = MIN_ITEM_CHARS if el.tag in ITEM_TAGS else MIN_PARAGRAPH_CHARS
-        if len(text) >= least and linked <= MAX_LINK_DENSITY * len(text):
-            units[el] = len(text)
+        if not len(el) and len(el.text or "") < least:
+            continue  # a short leaf (most <span>s): no unit, whatever its spacing
+        size = unit_size(el)
+        if size:
+            units[el] = size
     add_table_rows(root, units)
     return units
+
+
+def unit_size(el: HtmlElement) -> int:
+    """Length of el's own text if it reads like a paragraph (or a list entry), else 0."""
+    text, linked = own_text(el)
+    least = MIN_ITEM_CHARS if el.tag in ITEM_TAGS else MIN_PARAGRAPH_CHARS
+    if len(text) >= least and linked <= MAX_LINK_DENSITY * len(text):
+        return len(text)
+    return 0
+
+
+def refresh_units(units: dict[HtmlElement, int], root: HtmlElement) -> dict[HtmlElement, int]:
+    """The units still in root's tree after pruning, measured again (an inline piece of their
+    own text may have gone); cheaper than finding them anew in the whole tree."""
+    fresh: dict[HtmlElement, int] = {}
+    for unit, size in units.items():
+        ancestors = list(unit.iterancestors())
+        if (ancestors[-1] if ancestors else unit) is not root:
+            continue  # inside a removed subtree
+        if unit.tag == "tr":
+            continue  # rows are found again below: their cells may have gone
+        size = unit_size(unit)
+        if size:
+            fresh[unit] = size
+    add_table_rows(root, fresh)
+    return fresh
 
 
 def add_table_rows(root: HtmlElement, units: dict[HtmlElement, int]) -> None:

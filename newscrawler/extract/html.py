@@ -10,7 +10,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from .density import find_prose_units, link_chars, prose_by_element
+from .density import find_prose_units, link_chars, prose_by_element, refresh_units
 from .metadata import normalize_space
 from .selectors import (
     BOILERPLATE_RE,
@@ -21,6 +21,7 @@ from .selectors import (
     ROLE_DROP_RE,
     WEAK_BOILERPLATE_RE,
     XP_HIDDEN,
+    XP_NAMED,
     XP_PARAGRAPHS,
 )
 
@@ -92,6 +93,27 @@ def contained_text(el: HtmlElement, lengths: dict[HtmlElement, int]) -> int:
     return sum(lengths.get(p, 0) for p in el.iter("p"))
 
 
+_NONE, _WEAK, _STRONG, _DECLARED = range(4)
+
+
+@lru_cache(maxsize=16384)
+def name_verdict(classes: str, element_id: str, role: str) -> int:
+    """What an element's names say, cached: a page repeats the same few hundred of them.
+
+    _DECLARED: an ARIA role of furniture; _STRONG: a boilerplate name or a hiding class;
+    _WEAK: a CMS wrapper name; _NONE: nothing.
+    """
+    if role and ROLE_DROP_RE.match(role.strip()):
+        return _DECLARED
+    if (classes and boilerplate_classes(classes)) or (element_id and boilerplate_value(element_id)):
+        return _STRONG
+    if (classes and weak_boilerplate_value(classes)) or (
+        element_id and weak_boilerplate_value(element_id)
+    ):
+        return _WEAK
+    return _NONE
+
+
 def is_weak_boilerplate(el: HtmlElement) -> bool:
     """A CMS wrapper name (widget, sidebar, paywall, tag-…): a hint, not a verdict."""
     for attr in ("class", "id"):
@@ -125,7 +147,13 @@ def reads_like_furniture(el: HtmlElement, prose: int) -> bool:
 
 def is_consent_box(el: HtmlElement) -> bool:
     """A consent manager's box, by its class or id."""
-    return any(CONSENT_BOX_RE.search(el.get(attr) or "") for attr in ("class", "id"))
+    return consent_name(el.get("class") or "") or consent_name(el.get("id") or "")
+
+
+@lru_cache(maxsize=8192)
+def consent_name(value: str) -> bool:
+    """CONSENT_BOX_RE on one class or id value, cached."""
+    return bool(CONSENT_BOX_RE.search(value))
 
 
 def has_boilerplate_role(el: HtmlElement) -> bool:
@@ -230,11 +258,13 @@ def is_ancestor(el: HtmlElement, descendant: HtmlElement) -> bool:
     return el is descendant or any(a is el for a in descendant.iterancestors())
 
 
-def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> None:
+def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> dict[HtmlElement, int]:
     """Drop boilerplate subtrees in place, sparing any that hold a large share of the prose.
 
     Order: elements handed in (the related block) first, then tag-, visibility- and class-based
     drops; all candidates are collected before removal so protection uses the original sizes.
+    Returns the prose units still in the tree, so the body stage need not find them again
+    (pruning removes whole subtrees, rarely a piece of a unit's own inline text).
     """
     lengths = paragraph_lengths(root)
     total = sum(lengths.values()) or 1
@@ -251,25 +281,29 @@ def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> None
     candidates.extend(image_cards(root))
     # The page's own ARIA statement (role=dialog, role=navigation) is evidence, not a name guess.
     declared: set[HtmlElement] = set()
+    named: set[HtmlElement] = set()
+    in_code = {d for c in root.iter("pre", "code") for d in c.iter()}
     body = root.find("body")
-    for el in (body if body is not None else root).iter():
-        if not isinstance(el.tag, str) or el.tag in ("html", "body"):
-            continue
-        if el.tag in _DATA_TAGS:
+    # Only elements with a class, id or role can be named; XPath finds them without a Python
+    # loop over every element of the page.
+    for el in XP_NAMED(body if body is not None else root):
+        if el.tag in _DATA_TAGS or el.tag in ("html", "body"):
             continue  # rows and cells of a data table are named after their data ("player-7")
-        if el.tag in ("pre", "code") or any(a.tag in ("pre", "code") for a in el.iterancestors()):
+        if el in in_code:
             continue  # a syntax highlighter's names ("hljs-comment") describe code, not boxes
-        if has_boilerplate_role(el):
+        verdict = name_verdict(el.get("class") or "", el.get("id") or "", el.get("role") or "")
+        if verdict == _DECLARED:
             candidates.append(el)
             declared.add(el)
-        elif is_boilerplate(el) or (
-            is_weak_boilerplate(el) and reads_like_furniture(el, prose.get(el, 0))
+        elif verdict == _STRONG or (
+            verdict == _WEAK and reads_like_furniture(el, prose.get(el, 0))
         ):
             candidates.append(el)
+            named.add(el)
     for el in candidates:
         if el.getparent() is None:
             continue
-        if is_consent_box(el) and not any(h.tag == "h1" for h in el.iter("h1")):
+        if el in named and is_consent_box(el) and el.find(".//h1") is None:
             remove_element(el)
             continue
         # A declared dialog or navigation is spared only when it holds most of the prose.
@@ -288,3 +322,4 @@ def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> None
         if el.tag == "figure" and el.find(".//table") is not None:
             continue  # a table set as a figure (WordPress' table block): the table is text
         remove_element(el)
+    return refresh_units(units, root)
