@@ -340,6 +340,7 @@ class ArchivePipeline:
         self.extension = archive
         self.flush_seconds = flush_seconds
         self._timer: Any = None
+        self._finished = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -460,8 +461,18 @@ class ArchivePipeline:
             self.extension.release()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.finish_now(reason)
+
+    def finish_now(self, reason: str) -> None:
+        """Write what is queued and close the run's ``crawls`` row: at the spider's close, or
+        when a stop gives up waiting for it (:class:`~newscrawler.extensions.stop.StopDeadline`)."""
+        if self._finished:
+            return
+        self._finished = True
         self._stop_timer()
         atexit.unregister(self._write_at_exit)
+        if not self.extension.opened:
+            return
         archive = self.archive
         self._flush_or_dump()
         stats = self.stats.get_stats()

@@ -69,6 +69,8 @@ EXTENSIONS = {
     "newscrawler.extensions.HealthCheck": 500,
     # A JOBDIR left by a killed crawl is refused at start instead of resumed with lost requests.
     "newscrawler.extensions.JobdirGuard": 0,
+    # A graceful stop ends within STOP_GRACE_SECONDS, whatever the site's downloads do.
+    "newscrawler.extensions.StopDeadline": 0,
     # Article extraction in worker processes (EXTRACT_WORKERS), so the reactor keeps crawling.
     "newscrawler.workers.pool.ExtractionPool": 0,
 }
@@ -152,6 +154,9 @@ ARCHIVE_BATCH_SIZE = 50
 # ...and at the latest every this many seconds, so a hard stop (kill -9, docker stop) loses at
 # most the articles of the last seconds; 0 writes full batches only.
 ARCHIVE_FLUSH_SECONDS = 5.0
+# A graceful stop (Ctrl-C, SIGTERM) waits this long for downloads in flight, then gives them
+# up, writes what it holds and ends (docker stop sends SIGKILL after 10 s); 0: wait for all.
+STOP_GRACE_SECONDS = 8.0
 ARCHIVE_TIMEOUT = 30.0
 
 # RawPagesMiddleware: raw responses of archived articles, zlib-compressed, in their own SQLite

@@ -162,3 +162,38 @@ def test_a_second_ctrl_c_still_writes_what_was_received(tmp_path):
     assert served < 40  # it really was stopped before the end
     assert rows(archive, "select count(*) from articles")[0][0] > 0
     assert_consistent(archive)
+
+
+def test_a_graceful_stop_gives_up_a_hanging_download_and_ends_in_seconds(tmp_path):
+    archive = tmp_path / "news.db"
+    hanging = "/2024/07/08/haushalte-zahlen-ab-juli-weniger-fuer-strom/"
+
+    def hang(handler) -> None:  # a download that would outlast docker stop's 10 seconds
+        time.sleep(30)
+        handler.answer(200, b"<html><body>late</body></html>", "text/html")
+
+    with HostileServer({hanging: hang}, static_root=DEMO_SITE) as server:
+        command = crawl_command(
+            server, archive, "-s", "STOP_GRACE_SECONDS=3", "-s", "DOWNLOAD_TIMEOUT=60",
+            "-s", "ARCHIVE_FLUSH_SECONDS=0", "-s", "ARCHIVE_BATCH_SIZE=1000",
+        )  # fmt: skip
+        proc = start(command, tmp_path / "crawl.log")
+        try:
+            wait_until(
+                lambda: hanging in server.paths() and len(server.paths()) >= 30, 60, "the hang"
+            )
+            time.sleep(1.0)
+            stopped_at = time.monotonic()
+            proc.send_signal(signal.SIGTERM)  # what docker stop sends first
+            proc.wait(timeout=20)
+            took = time.monotonic() - stopped_at
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    log = (tmp_path / "crawl.log").read_text()
+    assert took < 10, log[-3000:]
+    assert "giving them up, writing what was received" in log
+    (crawl,) = rows(archive, "select finish_reason, finished_at from crawls")
+    assert crawl["finish_reason"] == "shutdown" and crawl["finished_at"]
+    assert rows(archive, "select count(*) from articles")[0][0] > 0  # received before the stop
+    assert_consistent(archive)
