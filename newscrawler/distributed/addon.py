@@ -95,6 +95,7 @@ class DistributedAddon:
             middlewares[POLITENESS] = 990
             _force(settings, "DOWNLOADER_MIDDLEWARES", middlewares)
             # The shared lease keeps the delay between a site's downloads across workers.
-            _force(settings, "REDIS_SITE_DELAY", settings.getfloat("DOWNLOAD_DELAY"))
+            # (At the add-on's own priority: it is no -s setting, StrictSettings would refuse it.)
+            settings.set("REDIS_SITE_DELAY", settings.getfloat("DOWNLOAD_DELAY"), priority="addon")
             _force(settings, "DOWNLOAD_DELAY", 0)
             _force(settings, "AUTOTHROTTLE_ENABLED", False)

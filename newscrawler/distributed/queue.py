@@ -11,7 +11,9 @@ a SIGKILLed worker's requests are fetched again by whoever pops next.
 
 from __future__ import annotations
 
+import random
 from typing import Any
+from urllib.parse import urlsplit
 
 from redis import Redis
 from scrapy import Request, Spider
@@ -24,7 +26,11 @@ __all__ = ["LeasedQueue"]
 # Server time in seconds (float): every worker agrees on it whatever its own clock says.
 _NOW = "local t = redis.call('TIME'); local now = tonumber(t[1]) + tonumber(t[2]) / 1000000\n"
 
-# KEYS: requests, leases, leased, lease_seq. ARGV: lease seconds, how many to pop.
+# KEYS: requests, leases, leased, lease_seq. ARGV: lease seconds, how many to pop, the
+# per-site limit (0: none), the prefix of the sites' download-lease keys, how many of the best
+# requests to look at. A member is "host\0request"; a request whose site has all its download
+# leases taken, or must still wait its delay, is left for later (another request goes first),
+# so a worker's slots do not all wait on one busy site.
 _POP = (
     _NOW
     + """
@@ -38,18 +44,40 @@ for _, id in ipairs(expired) do
   redis.call('HDEL', KEYS[3], id, id .. ':score')
 end
 local out = {#expired}
-local top = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1, 'WITHSCORES')
+local want, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
+local top = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[5]) - 1, 'WITHSCORES')
+local busy = {}
 for i = 1, #top, 2 do
-  redis.call('ZREM', KEYS[1], top[i])
-  local id = tostring(redis.call('INCR', KEYS[4]))
-  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), id)
-  redis.call('HSET', KEYS[3], id, top[i], id .. ':score', top[i + 1])
-  table.insert(out, id)
-  table.insert(out, top[i])
+  if #out > 2 * want then break end
+  local member = top[i]
+  local free = true
+  if limit > 0 then
+    local cut = string.find(member, '\0', 1, true)
+    local host = cut and string.sub(member, 1, cut - 1) or ''
+    if host ~= '' then
+      if busy[host] == nil then
+        local holders = ARGV[4] .. host
+        redis.call('ZREMRANGEBYSCORE', holders, '-inf', now)
+        local nxt = tonumber(redis.call('GET', holders .. ':next') or '0')
+        busy[host] = redis.call('ZCARD', holders) >= limit or now < nxt
+      end
+      free = not busy[host]
+    end
+  end
+  if free then
+    redis.call('ZREM', KEYS[1], member)
+    local id = tostring(redis.call('INCR', KEYS[4]))
+    redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), id)
+    redis.call('HSET', KEYS[3], id, member, id .. ':score', top[i + 1])
+    table.insert(out, id)
+    table.insert(out, member)
+  end
 end
 return out
 """
 )
+#: How many of the best queued requests a pop looks at for one whose site is free.
+SCAN = 64
 
 # KEYS: leases. ARGV: lease seconds, ids. Only leases that still exist are renewed (XX).
 _RENEW = (
@@ -93,11 +121,14 @@ class LeasedQueue(Base):  # type: ignore[misc]
         keys: Keys,
         *,
         lease_seconds: float,
+        site_limit: int = 0,
         serializer: Any = None,
     ) -> None:
         super().__init__(server, spider, keys.requests, serializer=serializer)
         self.keys = keys
         self.lease_seconds = lease_seconds
+        #: CONCURRENT_REQUESTS_PER_DOMAIN when the site-wide lease is on: pops skip full sites.
+        self.site_limit = site_limit
         self._pop = server.register_script(_POP)
         self._renew = server.register_script(_RENEW)
         self._ack = server.register_script(_ACK)
@@ -117,8 +148,13 @@ class LeasedQueue(Base):  # type: ignore[misc]
     def push(self, request: Request) -> None:
         # A redirect or retry copies the meta of the request it came from; its lease is not its own.
         request.meta.pop("newscrawler_lease", None)
-        data = self._encode_request(request)
-        self.server.execute_command("ZADD", self.key, -request.priority, data)
+        host = (urlsplit(request.url).hostname or "").encode()
+        data = host + b"\0" + self._encode_request(request)
+        # Equal scores pop in the members' byte order, which is URL order: one site after the
+        # other, and every worker waiting on that one site's download leases. A random fraction
+        # below 1 keeps the priorities in order and mixes the sites within each.
+        score = -request.priority + random.random() * 0.9
+        self.server.execute_command("ZADD", self.key, score, data)
 
     def pop(self, timeout: float = 0) -> Request | None:
         popped = self.pop_many(1)
@@ -129,12 +165,12 @@ class LeasedQueue(Base):  # type: ignore[misc]
         keys = self.keys
         out = self._pop(
             keys=[keys.requests, keys.leases, keys.leased, keys.lease_seq],
-            args=[self.lease_seconds, count],
+            args=[self.lease_seconds, count, self.site_limit, Keys.polite("")[0], SCAN],
         )
         self.returned += int(out[0])
         requests = []
         for index in range(1, len(out), 2):
-            request = self._decode_request(out[index + 1])
+            request = self._decode_request(out[index + 1].split(b"\0", 1)[1])
             request.meta["newscrawler_lease"] = decode(out[index])
             requests.append(request)
         return requests

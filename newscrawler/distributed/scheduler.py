@@ -96,6 +96,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self.idle_timeout = idle_timeout
         self.seed_only = seed_only
         self.run_ttl = run_ttl
+        self.site_limit = 0
         self.worker = consumer_name()
         self.keys: Keys | None = None
         self.queue: LeasedQueue
@@ -128,6 +129,8 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
             seed_only=settings.getbool("REDIS_SEED_ONLY", False),
             run_ttl=settings.getint("REDIS_RUN_TTL", 7 * 86400),
         )
+        if settings.getbool("REDIS_POLITENESS_ENABLED", True):
+            scheduler.site_limit = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 8)
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
         return scheduler
 
@@ -139,7 +142,12 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         run = self.run or self._current_run(site)
         self.keys = keys = Keys(site, run)
         self.queue = LeasedQueue(
-            self.server, spider, keys, lease_seconds=self.lease_seconds, serializer=self.serializer
+            self.server,
+            spider,
+            keys,
+            lease_seconds=self.lease_seconds,
+            site_limit=self.site_limit,
+            serializer=self.serializer,
         )
         self.df = FingerprintDupeFilter(
             self.server, keys.dupefilter, self.crawler.request_fingerprinter
