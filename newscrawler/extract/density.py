@@ -111,11 +111,25 @@ def find_prose_units(root: HtmlElement) -> dict[HtmlElement, int]:
 
 def unit_size(el: HtmlElement) -> int:
     """Length of el's own text if it reads like a paragraph (or a list entry), else 0."""
+    if not has_own_text(el):
+        return 0  # a wrapper of blocks (most <div>s): nothing of its own to measure
     text, linked = own_text(el)
     least = MIN_ITEM_CHARS if el.tag in ITEM_TAGS else MIN_PARAGRAPH_CHARS
     if len(text) >= least and linked <= MAX_LINK_DENSITY * len(text):
         return len(text)
     return 0
+
+
+def has_own_text(el: HtmlElement) -> bool:
+    """Some text of el's own: its text, a tail or an inline child; a quick test before own_text."""
+    if el.text and not el.text.isspace():
+        return True
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in BLOCK_TAGS:
+            return True
+        if child.tail and not child.tail.isspace():
+            return True
+    return False
 
 
 def refresh_units(units: dict[HtmlElement, int], root: HtmlElement) -> dict[HtmlElement, int]:
