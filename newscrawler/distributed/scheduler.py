@@ -38,8 +38,10 @@ _END_RUN = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
-#: How often the scheduler looks at its leases and at the shared queue, seconds.
+#: How often the scheduler looks at the shared queue, seconds.
 TICK_SECONDS = 0.25
+#: Every this many ticks it acknowledges done requests (renewing the rest every quarter lease).
+ACK_TICKS = 4
 
 
 def site_key(spider: Spider) -> str:
@@ -247,8 +249,9 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
     def _tick(self) -> None:
         try:
             self._ticks += 1
-            if self._ticks % max(1, int(self.lease_seconds / 4 / TICK_SECONDS)) == 0:
-                self._keep_leases()
+            if self._ticks % ACK_TICKS == 0:  # done requests acknowledged within 2 s
+                renew = self._ticks % max(ACK_TICKS, int(self.lease_seconds / 4 / TICK_SECONDS))
+                self._keep_leases(renew=renew < ACK_TICKS)
             self._wake()
             self._close_if_drained()
         except Exception:  # Redis away for longer than the client retries: try next tick
@@ -263,9 +266,9 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
                 held.update(id(request) for request in engine.scraper.slot.active)
         return held
 
-    def _keep_leases(self) -> None:
-        """Renew the leases of requests in flight; acknowledge those done (seen done twice, so a
-        request between the downloader and the scraper is never taken for done)."""
+    def _keep_leases(self, *, renew: bool) -> None:
+        """Acknowledge the leases of requests done (seen done twice, so a request between the
+        downloader and the scraper is never taken for done); with ``renew``, renew the rest."""
         in_flight = self._in_flight()
         done = {lease for lease, request in self._leases.items() if id(request) not in in_flight}
         acked = sorted(done & self._done_once)
@@ -273,7 +276,8 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         self.queue.ack(acked)
         for lease in acked:
             del self._leases[lease]
-        self.queue.renew([lease for lease in self._leases if lease not in acked])
+        if renew:
+            self.queue.renew(list(self._leases))
 
     def _wake(self) -> None:
         """An idle worker asks the shared queue now, not at the engine's next heartbeat (5 s)."""
