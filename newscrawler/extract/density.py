@@ -26,6 +26,7 @@ UNIT_TAGS = (
     "li",
     "th",
     "dt",
+    "pre",  # a code listing is the text of a technical post
 )
 # Items of lists and cells of tables are the text of list and table articles (a checklist, a
 # ranking): shorter than paragraphs, they count once they hold a phrase rather than a label.
