@@ -237,6 +237,10 @@ class CommitPipeline:
     def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Spider) -> None:
         duplicate = type(exception).__name__ in ("DuplicateUrl", "DuplicateContent")
         self._arrived(item, "duplicates" if duplicate else "dropped")
+        # A stretch of drops (a rerun's known URLs) must not wait for the next article to be
+        # acknowledged: commit what they queued (aliases) once they fill a batch.
+        if self.archive.pending == 0 and len(self._through) >= self.extension.batch_size:
+            self.commit()
 
     def item_error(self, item: Any, response: Any, spider: Spider, failure: Any) -> None:
         # Not acknowledged: the entry stays pending and is tried again after WRITER_CLAIM_SECONDS.
@@ -246,8 +250,7 @@ class CommitPipeline:
 
     def commit(self) -> None:
         """Write what is queued, then acknowledge every entry that is through."""
-        if self.archive.pending:
-            self.count(self.archive.flush())
+        self.count(self.archive.flush())  # nothing to do when nothing is queued
         self._acknowledge()
 
     def count(self, counts: FlushCounts) -> None:
