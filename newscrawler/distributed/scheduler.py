@@ -183,11 +183,20 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
     def close(self, reason: str) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
+        # Popped by _wake but never handed to the engine: not done, whatever the reason.
+        waiting = {request.meta.get("newscrawler_lease") for request in self._local}
         if reason == "finished":  # the engine was idle: every leased request is through
-            self.queue.ack(list(self._leases))
+            self.queue.ack([lease for lease in self._leases if lease not in waiting])
+            self.queue.release([lease for lease in self._leases if lease in waiting])
         else:  # stopped mid-crawl: what this worker held goes back to the queue now
-            self.queue.ack(sorted(self._done_once))
-            self.queue.release([lease for lease in self._leases if lease not in self._done_once])
+            self.queue.ack(sorted(self._done_once - waiting))
+            self.queue.release(
+                [
+                    lease
+                    for lease in self._leases
+                    if lease not in self._done_once or lease in waiting
+                ]
+            )
         self._leases.clear()
         self._local.clear()
         self.stats.set_value("newscrawler/distributed/leases_returned", self.queue.returned)
@@ -282,7 +291,13 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
     def _wake(self) -> None:
         """An idle worker asks the shared queue now, not at the engine's next heartbeat (5 s)."""
         engine = self.crawler.engine
-        if self._local or self.seed_only or engine is None or engine.spider is None:
+        if (
+            self._closing
+            or self._local
+            or self.seed_only
+            or engine is None
+            or engine.spider is None
+        ):
             return
         if engine.downloader.active or (engine.scraper.slot and engine.scraper.slot.active):
             return  # busy: the engine asks the scheduler whenever a request ends
@@ -319,3 +334,4 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
         if now - self._idle_since < self.idle_timeout:
             raise DontCloseSpider
         self._drained = True
+        self._closing = True  # no more wake-ups: the engine closes now
