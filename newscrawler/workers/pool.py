@@ -91,6 +91,8 @@ class ExtractionPool:
             max_workers=workers, mp_context=context, initializer=die_with, initargs=(os.getpid(),)
         )
         self._crawler: Crawler | None = None
+        #: The crawl this pool serves (to tell a failure from a stop in progress).
+        self.owner: Crawler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPool:
@@ -107,6 +109,7 @@ class ExtractionPool:
             )
         pool = cls(workers)
         pool._crawler = crawler
+        pool.owner = crawler
         crawler.signals.connect(pool.close, signal=signals.spider_closed)
         return pool
 
@@ -151,6 +154,14 @@ class ExtractionPool:
             return await asyncio.wrap_future(future)
         except (BrokenProcessPool, RuntimeError) as exc:
             if self._executor is None:  # closed while this page waited
+                return extract_timed(page, related_labels, selectors)
+            if self.owner is not None and not self.owner.crawling:
+                # A Ctrl-C to the process group reached a worker still starting up (before it
+                # could ignore it): the crawl is stopping anyway, so this is no failure.
+                logger.info(
+                    "extraction pool stopped with the crawl; extracting in-process: %s", page.url
+                )
+                self.close()
                 return extract_timed(page, related_labels, selectors)
             logger.error(
                 "extraction pool failed (%s); extracting in-process from now on: %s", exc, page.url
