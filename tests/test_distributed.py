@@ -185,7 +185,9 @@ def worker(redis: RedisServer, args: list[str], log: Path, *extra: str) -> subpr
         return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, text=True)
 
 
-def writer(redis: RedisServer, archive: Path, log: Path, idle: float = 5) -> subprocess.Popen[str]:
+def writer(redis: RedisServer, archive: Path, log: Path, idle: float = 10) -> subprocess.Popen[str]:
+    """``scrapy archive-writer --until-idle``: longer than a worker's quiet spell (start-up,
+    a run of known pages, REDIS_IDLE_TIMEOUT), so the end of a run is never left unread."""
     command = [sys.executable, "-m", "scrapy", "archive-writer", "--until-idle", str(idle),
                "-s", f"REDIS_URL={redis.url}", "-s", f"ARCHIVE_PATH={archive}",
                "-s", "WRITER_CLAIM_SECONDS=3", "-s", "LOG_LEVEL=INFO"]  # fmt: skip
@@ -356,21 +358,48 @@ def test_faults_lose_nothing_and_write_nothing_twice(
     generated = sites[2:]
     archive = tmp_path / "news.db"
     logs = [tmp_path / f"worker-{n}.log" for n in range(3)]
-    workers = [worker(redis_server, generated[0], log) for log in logs]
+    # A site-wide delay keeps the crawl going while the faults happen, on a faster machine too.
+    workers = [worker(redis_server, generated[0], log, "-s", "DOWNLOAD_DELAY=0.02") for log in logs]
     first_writer = writer(redis_server, archive, tmp_path / "writer-1.log")
 
     wait_for(lambda: count_articles(archive) >= 100, "100 articles archived")
+    client = redis_server.client()
+    owner = f"{socket.gethostname()}:{workers[0].pid}".encode()
+
+    def frozen_holding_leases() -> bool:
+        """Stop the first worker where it holds leased requests (the lease records its owner)."""
+        workers[0].send_signal(signal.SIGSTOP)
+        for key in client.scan_iter("newscrawler:run:*:leased"):
+            if owner in client.hgetall(key).values():
+                return True
+        workers[0].send_signal(signal.SIGCONT)
+        time.sleep(0.02)
+        return False
+
+    wait_for(frozen_holding_leases, "the first worker holding leased requests", 60)
     workers[0].send_signal(signal.SIGKILL)  # its leased requests must come back
     workers[0].wait(timeout=10)
 
     wait_for(lambda: count_articles(archive) >= 300, "300 articles archived")
     assert all(process.poll() is None for process in workers[1:]), "the crawl ended too early"
+
+    def frozen_mid_batch() -> bool:
+        """Stop the writer where it has read entries it has not acknowledged yet."""
+        first_writer.send_signal(signal.SIGSTOP)
+        if client.xpending("newscrawler:articles", "archive-writer")["pending"]:
+            return True
+        first_writer.send_signal(signal.SIGCONT)
+        time.sleep(0.02)
+        return False
+
+    wait_for(frozen_mid_batch, "the writer holding unacknowledged entries", 60)
     first_writer.send_signal(signal.SIGKILL)  # mid-batch: its read entries stay pending
     first_writer.wait(timeout=10)
     second_writer = writer(redis_server, archive, tmp_path / "writer-2.log")
 
     wait_for(lambda: count_articles(archive) >= 500, "500 articles archived")
     assert all(process.poll() is None for process in workers[1:]), "the crawl ended too early"
+    client.close()
     redis_server.restart()
 
     for process, log in zip(workers[1:], logs[1:], strict=True):

@@ -19,7 +19,7 @@ from redis import Redis
 from scrapy import Request, Spider
 from scrapy_redis.queue import Base  # type: ignore[import-untyped]
 
-from newscrawler.distributed._redis import Keys, decode
+from newscrawler.distributed._redis import Keys, consumer_name, decode
 
 __all__ = ["LeasedQueue"]
 
@@ -28,9 +28,10 @@ _NOW = "local t = redis.call('TIME'); local now = tonumber(t[1]) + tonumber(t[2]
 
 # KEYS: requests, leases, leased, lease_seq. ARGV: lease seconds, how many to pop, the
 # per-site limit (0: none), the prefix of the sites' download-lease keys, how many of the best
-# requests to look at. A member is "host\0request"; a request whose site has all its download
-# leases taken, or must still wait its delay, is left for later (another request goes first),
-# so a worker's slots do not all wait on one busy site.
+# requests to look at, the popping worker's name (kept as the lease's owner, for operators).
+# A member is "host\0request"; a request whose site has all its download leases taken, or must
+# still wait its delay, is left for later (another request goes first), so a worker's slots do
+# not all wait on one busy site.
 _POP = (
     _NOW
     + """
@@ -41,7 +42,7 @@ for _, id in ipairs(expired) do
     redis.call('ZADD', KEYS[1], redis.call('HGET', KEYS[3], id .. ':score') or 0, entry)
   end
   redis.call('ZREM', KEYS[2], id)
-  redis.call('HDEL', KEYS[3], id, id .. ':score')
+  redis.call('HDEL', KEYS[3], id, id .. ':score', id .. ':owner')
 end
 local out = {#expired}
 local want, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -68,7 +69,7 @@ for i = 1, #top, 2 do
     redis.call('ZREM', KEYS[1], member)
     local id = tostring(redis.call('INCR', KEYS[4]))
     redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), id)
-    redis.call('HSET', KEYS[3], id, member, id .. ':score', top[i + 1])
+    redis.call('HSET', KEYS[3], id, member, id .. ':score', top[i + 1], id .. ':owner', ARGV[6])
     table.insert(out, id)
     table.insert(out, member)
   end
@@ -96,7 +97,7 @@ _ACK = """
 local done = 0
 for i = 1, #ARGV do
   done = done + redis.call('ZREM', KEYS[1], ARGV[i])
-  redis.call('HDEL', KEYS[2], ARGV[i], ARGV[i] .. ':score')
+  redis.call('HDEL', KEYS[2], ARGV[i], ARGV[i] .. ':score', ARGV[i] .. ':owner')
 end
 return done
 """
@@ -129,6 +130,8 @@ class LeasedQueue(Base):  # type: ignore[misc]
         self.lease_seconds = lease_seconds
         #: CONCURRENT_REQUESTS_PER_DOMAIN when the site-wide lease is on: pops skip full sites.
         self.site_limit = site_limit
+        #: Who holds this queue's leases (``host:pid``), kept beside each lease for operators.
+        self.owner = consumer_name()
         self._pop = server.register_script(_POP)
         self._renew = server.register_script(_RENEW)
         self._ack = server.register_script(_ACK)
@@ -165,7 +168,7 @@ class LeasedQueue(Base):  # type: ignore[misc]
         keys = self.keys
         out = self._pop(
             keys=[keys.requests, keys.leases, keys.leased, keys.lease_seq],
-            args=[self.lease_seconds, count, self.site_limit, Keys.polite("")[0], SCAN],
+            args=[self.lease_seconds, count, self.site_limit, Keys.polite("")[0], SCAN, self.owner],
         )
         self.returned += int(out[0])
         requests = []
