@@ -1,7 +1,5 @@
 """Boilerplate tails, inserts and the source attribution."""
 
-from pathlib import Path
-
 import pytest
 
 from newscrawler.extract.boilerplate import (
@@ -13,7 +11,9 @@ from newscrawler.extract.boilerplate import (
 )
 from newscrawler.extract.text import repair_text
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "seed-article.txt"
+from .helpers import SEED_ARTICLE
+
+SEED = SEED_ARTICLE  # the project's seed, copied into tests/data
 
 
 def test_seed_tail_is_cut_and_the_last_real_paragraph_kept():

@@ -16,9 +16,7 @@ import pytest
 TESTS = Path(__file__).resolve().parent
 
 #: Files that still import from conftest, each with its reason. Empty it as they move.
-PENDING: dict[str, str] = {
-    "test_pagetypes.py": "imports SHARED from .conftest; its owner is changing it in parallel",
-}
+PENDING: dict[str, str] = {}
 
 
 def is_test_module(name: str) -> bool:

@@ -1,7 +1,5 @@
 """Every text-repair rule, with the seed article as the first fixture."""
 
-from pathlib import Path
-
 import pytest
 
 from newscrawler.extract.text import (
@@ -19,7 +17,9 @@ from newscrawler.extract.text import (
     strip_tag_remnants,
 )
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "seed-article.txt"
+from .helpers import SEED_ARTICLE
+
+SEED = SEED_ARTICLE  # the project's seed, copied into tests/data
 SEED_ARTIFACTS = ("< strong>", "\n„NATO\n", "Südkorea .", "  ")
 
 
