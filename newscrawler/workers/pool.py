@@ -78,9 +78,10 @@ class ExtractionPool:
         pack: bool = False,
     ) -> None:
         context = multiprocessing.get_context("forkserver")
-        # The server itself preloads nothing (not even Scrapy's __main__): each worker imports
-        # just newscrawler.workers.job (~50 MB resident, no Scrapy or Twisted).
-        context.set_forkserver_preload([])
+        # The server preloads only the signal shield (not Scrapy's __main__, not even the job),
+        # so workers ignore the process group's Ctrl-C and SIGTERM from the moment they are
+        # forked; each imports just newscrawler.workers.job (~50 MB resident, no Scrapy).
+        context.set_forkserver_preload(["newscrawler.workers.shield"])
         self.workers = workers
         self.markers = markers
         self.digest = digest
