@@ -143,7 +143,7 @@ class CleanPipeline:
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         body = adapter.get("body") or ""
-        cleaned = _take_precleaned(item)
+        cleaned = _take_precleaned(adapter)
         if cleaned is None or cleaned.source != body:
             cleaned = clean_body(body, self.tail_markers, self.insert_markers)
         for name in cleaned.fired:
@@ -153,23 +153,23 @@ class CleanPipeline:
         return item
 
 
-def _worker_output(item: Any) -> WorkerOutput | None:
-    worker = ItemAdapter(item).get("worker")
+def _worker_output(adapter: ItemAdapter) -> WorkerOutput | None:
+    worker = adapter.get("worker")
     return worker if isinstance(worker, WorkerOutput) else None
 
 
-def _take_precleaned(item: Any) -> CleanedBody | None:
+def _take_precleaned(adapter: ItemAdapter) -> CleanedBody | None:
     """The worker's body cleaning, taken off the item (the caller checks it is of this body)."""
-    worker = _worker_output(item)
+    worker = _worker_output(adapter)
     if worker is None:
         return None
     cleaned, worker.cleaned = worker.cleaned, None
     return cleaned
 
 
-def _take_digest(item: Any, body: str) -> BodyDigest | None:
+def _take_digest(adapter: ItemAdapter, body: str) -> BodyDigest | None:
     """The worker's digest, if it was made of this very body (a later stage may have changed it)."""
-    worker = _worker_output(item)
+    worker = _worker_output(adapter)
     if worker is None:
         return None
     digest, worker.digest = worker.digest, None
@@ -279,7 +279,7 @@ class DedupPipeline:
         site = site_of(url)
         adapter["site"] = site
         body = adapter.get("body") or ""
-        worker_digest = _take_digest(item, body)
+        worker_digest = _take_digest(adapter, body)
         digest = worker_digest.content_hash if worker_digest else content_hash(body)
         adapter["content_hash"] = digest
         archive = self.extension.archive

@@ -6,6 +6,7 @@ from ``conftest``; ``tests/test_test_imports.py`` pins that.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -44,3 +45,9 @@ def rows(archive: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
     with sqlite3.connect(archive) as conn:
         conn.row_factory = sqlite3.Row
         return conn.execute(sql, params).fetchall()
+
+
+def crawl_stats(archive: Path) -> list[dict]:
+    """The Scrapy stats of every run in the archive's ``crawls`` table, oldest first."""
+    with sqlite3.connect(archive) as conn:
+        return [json.loads(row[0]) for row in conn.execute("select stats from crawls order by id")]

@@ -15,14 +15,9 @@ import pytest
 from newscrawler.demo.server import DEMO_SITE, DemoServer
 from newscrawler.spiders.discovery import parse_entries
 
-from .helpers import ROOT, run_crawl
+from .helpers import ROOT, crawl_stats, run_crawl
 
 SEED_PATH = "/2024/07/06/die-nato-und-suedkorea-bereiten-ein-gemeinsames-projekt-zur-unterstuetzung-der-ukraine-vor-stoltenberg/"
-
-
-def crawl_stats(archive: Path) -> list[dict]:
-    with sqlite3.connect(archive) as conn:
-        return [json.loads(row[0]) for row in conn.execute("select stats from crawls order by id")]
 
 
 def count(archive: Path, sql: str) -> int:

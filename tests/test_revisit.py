@@ -3,18 +3,16 @@ as no article yet are remembered and re-checked conditionally until they become 
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from newscrawler.demo.server import DEMO_SITE, DemoServer
 from newscrawler.middlewares.incremental import recheck_due
 
-from .helpers import run_crawl
+from .helpers import crawl_stats, run_crawl
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 POLICY = {"window": timedelta(days=2), "first_interval": timedelta(hours=1), "backoff": 3.0}
@@ -39,11 +37,6 @@ def ago(**delta: float) -> str:
 def test_the_wait_grows_threefold_with_each_unchanged_check(first_seen, last_seen, unchanged, due):
     info = {"first_seen_at": first_seen, "last_seen_at": last_seen, "unchanged_checks": unchanged}
     assert recheck_due(info, NOW, **POLICY) is due
-
-
-def crawl_stats(archive: Path) -> list[dict]:
-    with sqlite3.connect(archive) as db:
-        return [json.loads(s) for (s,) in db.execute("select stats from crawls order by id")]
 
 
 def test_a_run_right_after_another_rechecks_nothing(demo_server, tmp_path):

@@ -3,19 +3,13 @@ page's related block cannot take the whole run."""
 
 from __future__ import annotations
 
-import json
-
 from newscrawler.demo.server import DEMO_SITE
 
-from .helpers import rows, run_crawl
+from .helpers import crawl_stats, rows, run_crawl
 from .hostile.server import HostileServer
 
 SEED = "/2024/07/06/die-nato-und-suedkorea-bereiten-ein-gemeinsames-projekt-zur-unterstuetzung-der-ukraine-vor-stoltenberg/"
 OTHER = "/2024/07/06/em-aus-im-viertelfinale-deutschland-verliert-gegen-spanien/"
-
-
-def last_stats(archive):
-    return json.loads(rows(archive, "select stats from crawls order by id desc limit 1")[0][0])
 
 
 def test_a_misspelt_argument_stops_the_run_with_a_suggestion(tmp_path):
@@ -57,7 +51,7 @@ def test_fetch_only_takes_the_listed_urls_and_follows_nothing(tmp_path):
         r[0].split("/", 3)[3] for r in rows(tmp_path / "news.db", "select url from articles")
     }
     assert archived == {SEED.lstrip("/"), OTHER.lstrip("/")}
-    assert last_stats(tmp_path / "news.db")["newscrawler/fetch_only/not_followed"] > 0
+    assert crawl_stats(tmp_path / "news.db")[-1]["newscrawler/fetch_only/not_followed"] > 0
 
 
 def test_one_page_with_a_huge_related_block_takes_at_most_related_max_links(tmp_path):
@@ -83,5 +77,5 @@ def test_one_page_with_a_huge_related_block_takes_at_most_related_max_links(tmp_
         asked = [p for p in server.paths() if p.startswith("/2024/07/0") and "viele-links" not in p]
     assert result.returncode in (0, 3), result.stderr[-3000:]
     assert rows(tmp_path / "news.db", "select count(*) from related_links")[0][0] == 50
-    assert last_stats(tmp_path / "news.db")["newscrawler/related/over_limit"] == 250
+    assert crawl_stats(tmp_path / "news.db")[-1]["newscrawler/related/over_limit"] == 250
     assert len(asked) <= 50

@@ -15,6 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawler.archive import Archive
+from newscrawler.switches import require_enabled
 
 __all__ = ["ArchiveExtension", "archive_extension"]
 
@@ -39,10 +40,9 @@ class ArchiveExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveExtension:
         settings = crawler.settings
-        if not settings.getbool("ARCHIVE_ENABLED", True):
-            # Switched off on purpose (or by a diagnostic command): a note, not a warning.
-            logger.info("ARCHIVE_ENABLED is off: nothing is read from or written to an archive")
-            raise NotConfigured
+        require_enabled(
+            settings, "ARCHIVE_ENABLED", "nothing is read from or written to an archive"
+        )
         path = settings.get("ARCHIVE_PATH")
         if not path:
             raise NotConfigured(

@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawler.stats import stats_of
+from newscrawler.switches import require_enabled
 
 __all__ = ["HealthCheck", "judge_site"]
 
@@ -86,9 +87,7 @@ class HealthCheck:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HealthCheck:
         settings = crawler.settings
-        if not settings.getbool("HEALTH_CHECK_ENABLED", True):
-            logger.info("HEALTH_CHECK_ENABLED is off: no site is judged at the end")
-            raise NotConfigured
+        require_enabled(settings, "HEALTH_CHECK_ENABLED", "no site is judged at the end")
         share = settings.getfloat("HEALTH_MAX_FAILURE_SHARE", 0.5)
         if not 0 < share <= 1:
             raise NotConfigured(f"HEALTH_MAX_FAILURE_SHARE must be in (0, 1], got {share}")

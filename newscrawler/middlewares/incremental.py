@@ -17,6 +17,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from newscrawler.extensions.archive import ArchiveExtension, archive_extension
 from newscrawler.stats import site_stat, stats_of
+from newscrawler.switches import require_enabled
 from newscrawler.urls import canonicalize_url
 
 __all__ = ["IncrementalMiddleware", "recheck_due"]
@@ -91,9 +92,7 @@ class IncrementalMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         settings = crawler.settings
-        if not settings.getbool("INCREMENTAL_ENABLED", True):
-            logger.info("INCREMENTAL_ENABLED is off: every page is fetched")
-            raise NotConfigured
+        require_enabled(settings, "INCREMENTAL_ENABLED", "every page is fetched")
         days = settings.getfloat("RECRAWL_DAYS", 2.0)
         if days < 0:
             raise NotConfigured(f"RECRAWL_DAYS must not be negative, got {days}")

@@ -14,6 +14,7 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from newscrawler.archive.rawpages import RawPageStore, raw_path_for
 from newscrawler.extensions.archive import ArchiveExtension, archive_extension
 from newscrawler.items import WorkerOutput
+from newscrawler.switches import require_enabled
 from newscrawler.urls import site_of
 
 if TYPE_CHECKING:
@@ -49,9 +50,7 @@ class RawPagesMiddleware(BaseSpiderMiddleware):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RawPagesMiddleware:
         settings = crawler.settings
-        if not settings.getbool("RAW_ARCHIVE_ENABLED", True):
-            logger.info("RAW_ARCHIVE_ENABLED is off: raw pages are not stored")
-            raise NotConfigured
+        require_enabled(settings, "RAW_ARCHIVE_ENABLED", "raw pages are not stored")
         archive = archive_extension(crawler, "storing raw pages")  # no rows to give provenance to
         path = settings.get("RAW_ARCHIVE_PATH") or raw_path_for(archive.path)
         batch_size = settings.getint("RAW_ARCHIVE_BATCH_SIZE", 50)
