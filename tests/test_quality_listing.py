@@ -60,3 +60,11 @@ def test_a_nul_byte_in_the_head_loses_no_article():
 
 def test_a_binary_file_is_still_not_html():
     assert extract_article("\x89PNG\r\n\x1a\n" + "\x00" * 64 + "<>", "https://x.de/a.png") is None
+
+
+@pytest.mark.parametrize("title", REAL_HEADLINES[:5])
+def test_a_hyphenated_headline_word_is_no_listing_even_under_a_short_text(title):
+    # Two paragraphs: too little prose to outweigh a listing headline, so the headline pattern
+    # alone must tell "Month-end budget vote" from "Monat: Juli 2024".
+    short = "\n\n".join(PROSE.split("\n\n")[:2])
+    assert page_problem(url="https://x.de/2024/07/06/a/", title=title, body=short) is None
