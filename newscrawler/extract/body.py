@@ -16,6 +16,7 @@ from .density import (
     has_block_child,
     link_chars,
     prose_by_element,
+    text_size,
 )
 from .furniture import clean_blocks
 from .html import remove_element
@@ -67,7 +68,8 @@ def find_body_container(
     agree best with that statement wins instead: the publisher's own account of where the
     article ends beats any guess from the markup.
     """
-    units = weigh_isolated_units(find_prose_units(root) if units is None else units)
+    sizes: dict[HtmlElement, int] = {}
+    units = weigh_isolated_units(find_prose_units(root) if units is None else units, sizes)
     if not units:
         return None
     prose = prose_by_element(units)
@@ -77,7 +79,7 @@ def find_body_container(
     for el, size in prose.items():
         if size < _CANDIDATE_SHARE * top:
             continue
-        total = len(normalize_space(el.text_content()))
+        total = text_size(el, sizes)
         score = size - _JUNK_WEIGHT * max(total - size, 0)
         hint = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
         if BODY_HINT_RE.search(hint):
@@ -90,7 +92,9 @@ def find_body_container(
     return best
 
 
-def weigh_isolated_units(units: dict[HtmlElement, int]) -> dict[HtmlElement, int]:
+def weigh_isolated_units(
+    units: dict[HtmlElement, int], sizes: dict[HtmlElement, int] | None = None
+) -> dict[HtmlElement, int]:
     """Discount short prose units that stand alone in a card next to a link.
 
     An article's paragraphs come in runs; a teaser card holds one short summary next to its
@@ -100,10 +104,11 @@ def weigh_isolated_units(units: dict[HtmlElement, int]) -> dict[HtmlElement, int
     Table cells and list items stand one to a row by nature, and keep their full weight.
     """
     prose = prose_by_element(units)
+    sizes = {} if sizes is None else sizes
     weighed: dict[HtmlElement, int] = {}
     for unit, size in units.items():
         if size < _ISLAND_MAX_CHARS and unit.tag not in ITEM_TAGS:
-            card = nearest_wrapper(unit, size)
+            card = nearest_wrapper(unit, size, sizes)
             if (
                 card is not None
                 and prose.get(card, 0) == size
@@ -114,12 +119,14 @@ def weigh_isolated_units(units: dict[HtmlElement, int]) -> dict[HtmlElement, int
     return weighed
 
 
-def nearest_wrapper(el: HtmlElement, size: int) -> HtmlElement | None:
+def nearest_wrapper(
+    el: HtmlElement, size: int, sizes: dict[HtmlElement, int]
+) -> HtmlElement | None:
     """The nearest ancestor (at most a few levels up) holding text besides el's own."""
     for depth, ancestor in enumerate(el.iterancestors()):
         if depth >= _CARD_DEPTH or ancestor.tag in ("body", "html"):
             return None
-        if len(normalize_space(ancestor.text_content())) > size + _CARD_SLACK_CHARS:
+        if text_size(ancestor, sizes) > size + _CARD_SLACK_CHARS:
             return ancestor
     return None
 

@@ -67,6 +67,18 @@ def own_text(el: HtmlElement) -> tuple[str, int]:
     return normalize_space(" ".join(parts)), linked
 
 
+def text_size(el: HtmlElement, sizes: dict[HtmlElement, int]) -> int:
+    """Characters of el's whitespace-normalised text, remembered in ``sizes``.
+
+    Stages that measure the same ancestors over and over (each unit's wrappers, each image's)
+    share one table for as long as the tree is not changed.
+    """
+    size = sizes.get(el)
+    if size is None:
+        size = sizes[el] = len(normalize_space(el.text_content()))
+    return size
+
+
 def has_block_child(el: HtmlElement) -> bool:
     """True when el contains block-level descendants, so it must be walked, not read whole."""
     return any(isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in el.iterdescendants())
@@ -137,9 +149,9 @@ def refresh_units(units: dict[HtmlElement, int], root: HtmlElement) -> dict[Html
     """The units still in root's tree after pruning, measured again (an inline piece of their
     own text may have gone); cheaper than finding them anew in the whole tree."""
     fresh: dict[HtmlElement, int] = {}
+    alive = set(root.iter(*UNIT_TAGS))  # one pass in C, not a walk up from every unit
     for unit, size in units.items():
-        ancestors = list(unit.iterancestors())
-        if (ancestors[-1] if ancestors else unit) is not root:
+        if unit not in alive:
             continue  # inside a removed subtree
         if unit.tag == "tr":
             continue  # rows are found again below: their cells may have gone

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from functools import lru_cache
+
 from lxml.html import HtmlElement
 
 from .density import own_text
@@ -11,11 +14,12 @@ from .selectors import (
     BREADCRUMB_RE,
     BYLINE_START_RE,
     KICKER_CLASS_RE,
+    LEAD_CANDIDATE_TAGS,
     LEAD_CLASS_RE,
+    MAX_LEAD_CANDIDATES,
     NOT_LEAD_CLASS_RE,
     OVERLAY_CLASS_RE,
     TITLE_SUFFIX_RE,
-    XP_FOLLOWING_BLOCKS,
     XP_H1,
     XP_HEADLINE_ALT,
     XP_TITLE,
@@ -170,11 +174,10 @@ def find_lead_element(
         anchor = next(iter(XP_H1(root)), None)
     if anchor is None:
         return None
-    for el in XP_FOLLOWING_BLOCKS(anchor):
-        if any(a is el for a in anchor.iterancestors()):
-            continue
+    verdicts: dict[HtmlElement, bool] = {}  # candidates share their ancestors
+    for el in following_blocks(anchor):
         classes = f"{el.get('class', '')} {el.get('id', '')}"
-        if NOT_LEAD_CLASS_RE.search(classes) or _inside_non_lead(el, anchor):
+        if not_lead_name(classes) or _inside_non_lead(el, verdicts):
             continue
         text, linked = own_text(el)
         hinted = bool(LEAD_CLASS_RE.search(classes)) and not KICKER_CLASS_RE.search(classes)
@@ -193,16 +196,51 @@ def find_lead_element(
     return None
 
 
-def _inside_non_lead(el: HtmlElement, anchor: HtmlElement) -> bool:
+def following_blocks(anchor: HtmlElement) -> Iterator[HtmlElement]:
+    """The first blocks after anchor in document order (XPath's following axis), lazily.
+
+    The loop above stops at the lead, mostly within a few blocks; an XPath would collect the
+    whole rest of the page first.
+    """
+    count = 0
+    node: HtmlElement | None = anchor
+    while node is not None:
+        for sibling in node.itersiblings():
+            for el in sibling.iter(*LEAD_CANDIDATE_TAGS):
+                yield el
+                count += 1
+                if count >= MAX_LEAD_CANDIDATES:
+                    return
+        node = node.getparent()
+
+
+@lru_cache(maxsize=8192)
+def not_lead_name(names: str) -> bool:
+    """NOT_LEAD_CLASS_RE on an element's "class id", cached: a page repeats its names."""
+    return bool(NOT_LEAD_CLASS_RE.search(names))
+
+
+def _inside_non_lead(el: HtmlElement, verdicts: dict[HtmlElement, bool]) -> bool:
     """Captions, links and teaser boxes between the headline and the element disqualify it."""
-    for ancestor in el.iterancestors():
-        if ancestor.tag in _NOT_LEAD_ANCESTORS:
-            return True
-        if ancestor.tag in ("article", "main", "body"):
-            return False
-        if NOT_LEAD_CLASS_RE.search(f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
-            return True
-    return False
+    parent = el.getparent()
+    return False if parent is None else _non_lead_from(parent, verdicts)
+
+
+def _non_lead_from(node: HtmlElement, verdicts: dict[HtmlElement, bool]) -> bool:
+    """node or its nearest decisive ancestor is a non-lead box (up to article, main or body)."""
+    verdict = verdicts.get(node)
+    if verdict is None:
+        if node.tag in _NOT_LEAD_ANCESTORS:
+            verdict = True
+        elif node.tag in ("article", "main", "body"):
+            verdict = False
+        elif not_lead_name(f"{node.get('class', '')} {node.get('id', '')}"):
+            verdict = True
+        else:
+            parent = node.getparent()
+            verdict = False if parent is None else _non_lead_from(parent, verdicts)
+        verdicts[node] = verdict
+    return verdict
 
 
 def lead_text(lead: HtmlElement | None) -> str | None:

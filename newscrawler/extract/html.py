@@ -209,16 +209,24 @@ def image_cards(root: HtmlElement) -> list[HtmlElement]:
     """
     cards: list[HtmlElement] = []
     seen: set[HtmlElement] = set()
+    texts: dict[HtmlElement, str] = {}  # images share their wrappers: read each text once
     for image in root.iter("img", "picture", "video"):
         wrapper = image.getparent()
-        while wrapper is not None and not (wrapper.text_content() or "").strip():
+        while wrapper is not None and not _text_of(wrapper, texts).strip():
             wrapper = wrapper.getparent()
         if wrapper is None or wrapper in seen or wrapper.tag in _NEVER_IMAGE_CARDS:
             continue
         seen.add(wrapper)
-        if len(normalize_space(wrapper.text_content())) <= _IMAGE_CARD_MAX_CHARS:
+        if len(normalize_space(_text_of(wrapper, texts))) <= _IMAGE_CARD_MAX_CHARS:
             cards.append(wrapper)
     return cards
+
+
+def _text_of(el: HtmlElement, texts: dict[HtmlElement, str]) -> str:
+    text = texts.get(el)
+    if text is None:
+        text = texts[el] = el.text_content() or ""
+    return text
 
 
 def remove_element(el: HtmlElement) -> None:

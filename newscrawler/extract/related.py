@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from urllib.parse import urldefrag, urljoin
 
 from lxml.html import HtmlElement
 
 from .metadata import normalize_space
-from .selectors import XP_LINKS, XP_RELATED_CONTAINERS, XP_RELATED_LABEL_CANDIDATES
+from .selectors import (
+    RELATED_CONTAINER_CLASSES,
+    RELATED_LABEL_TAGS,
+    XP_LINKS,
+    XP_RELATED_CONTAINERS,
+)
 
 _MAX_LABEL_CHARS = 60
 _MAX_LIST_SEARCH = 3  # following siblings inspected for the list under a label
+# XML's whitespace, the separators of class tokens (not NBSP and the other Unicode spaces).
+_CLASS_SEPARATORS = re.compile(r"[ \t\r\n]+")
 
 
 def normalize_label(text: str) -> str:
@@ -100,7 +108,7 @@ def find_related(
     """Related links in page order, plus the block elements so the pruning stage can drop them."""
     blocks: list[HtmlElement] = []
     prune: list[HtmlElement] = []
-    for el in XP_RELATED_LABEL_CANDIDATES(root):
+    for el in label_candidates(root):
         text = el.text_content()
         if len(text) > _MAX_LABEL_CHARS * 3 or not label_matches(text, labels):
             continue
@@ -114,6 +122,8 @@ def find_related(
             prune.extend(hit[1])
     if not blocks:
         for el in XP_RELATED_CONTAINERS(root):
+            if not has_class_token(el, RELATED_CONTAINER_CLASSES):
+                continue
             if not any(_is_inside(el, b) for b in blocks):
                 blocks.append(el)
                 prune.append(el)
@@ -125,6 +135,18 @@ def find_related(
                 seen.add(item["url"])
                 links.append(item)
     return links, prune
+
+
+def label_candidates(root: HtmlElement) -> Iterator[HtmlElement]:
+    """Headings, paragraphs, inline emphasis, captions and childless <div>s, in page order."""
+    for el in root.iter(*RELATED_LABEL_TAGS):
+        if el.tag != "div" or not len(el):
+            yield el
+
+
+def has_class_token(el: HtmlElement, tokens: frozenset[str]) -> bool:
+    """One of tokens is a whole class of el."""
+    return not tokens.isdisjoint(_CLASS_SEPARATORS.split(el.get("class") or ""))
 
 
 def _is_inside(el: HtmlElement, container: HtmlElement) -> bool:

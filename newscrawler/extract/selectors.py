@@ -99,10 +99,9 @@ NOT_LEAD_CLASS_RE: Final = re.compile(
     re.I,
 )
 BYLINE_START_RE: Final = re.compile(r"^(?:von|by|stand|aktualisiert|updated|foto|bild)\b", re.I)
-XP_FOLLOWING_BLOCKS: Final = etree.XPath(
-    "following::*[self::p or self::div or self::span or self::h2 or self::strong or self::section]"
-    "[position() <= 120]"
-)
+# Blocks after the headline that may hold the lead, in document order (headline.following_blocks).
+LEAD_CANDIDATE_TAGS: Final[tuple[str, ...]] = ("p", "div", "span", "h2", "strong", "section")
+MAX_LEAD_CANDIDATES: Final = 120
 
 # ----------------------------------------------------------------- authors
 # A cheap pre-filter in document order (translate() over every class costs milliseconds);
@@ -300,14 +299,20 @@ SENTENCE_END_RE: Final = re.compile(r"[.!?…:;。！？｡]\s*[\"'“”„«»
 TRAILING_PROSE_CHARS: Final = 100
 
 # ----------------------------------------------------------------- related block
-XP_RELATED_LABEL_CANDIDATES: Final = etree.XPath(
-    "//h2 | //h3 | //h4 | //h5 | //h6 | //p | //strong | //b | //span | //div[not(*)] | //header"
-    " | //legend | //dt | //figcaption"
+# Tags whose text may be a related block's label (and <div>s without element children); one
+# pass over the tree in document order, where an XPath union walks it once per tag.
+RELATED_LABEL_TAGS: Final[tuple[str, ...]] = (
+    "h2", "h3", "h4", "h5", "h6", "p", "strong", "b", "span", "div", "header", "legend", "dt",
+    "figcaption",
+)  # fmt: skip
+# Class tokens of WordPress related-posts plugins. The XPath only pre-selects by substring
+# (cheap in C); related.has_class_token checks the whole token.
+RELATED_CONTAINER_CLASSES: Final[frozenset[str]] = frozenset(
+    {"jp-relatedposts", "related-posts", "yarpp-related", "crp_related"}
 )
 XP_RELATED_CONTAINERS: Final = etree.XPath(
-    '//*[contains(concat(" ", normalize-space(@class), " "), " jp-relatedposts ")'
-    ' or contains(concat(" ", normalize-space(@class), " "), " related-posts ")'
-    ' or contains(concat(" ", normalize-space(@class), " "), " yarpp-related ")'
-    ' or contains(concat(" ", normalize-space(@class), " "), " crp_related ")]'
+    "//*[@class]["
+    + " or ".join(f'contains(@class, "{token}")' for token in sorted(RELATED_CONTAINER_CLASSES))
+    + "]"
 )
 XP_LINKS: Final = etree.XPath(".//a[@href]")
