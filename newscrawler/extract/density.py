@@ -6,6 +6,7 @@ the body stage (body.py), which picks the container with the most prose net of t
 
 from __future__ import annotations
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from .metadata import normalize_space
@@ -34,6 +35,8 @@ MIN_ITEM_CHARS = 20
 ITEM_TAGS = frozenset({"li", "td", "th", "dt", "dd", "tr"})
 _MIN_ROW_CELLS = 2
 NON_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button"})
+# Everything inside a link: a teaser card wrapped in one big <a> holds no prose unit.
+_XP_IN_LINK = etree.XPath("descendant-or-self::a//*")
 
 
 def own_text(el: HtmlElement) -> tuple[str, int]:
@@ -108,14 +111,20 @@ def visible_text(el: HtmlElement) -> str:
 def find_prose_units(root: HtmlElement) -> dict[HtmlElement, int]:
     """Elements whose own inline text reads like a paragraph: long enough, not mostly links."""
     units: dict[HtmlElement, int] = {}
-    in_link = {d for a in root.iter("a") if len(a) for d in a.iterdescendants()}
+    in_link = set(_XP_IN_LINK(root))
     for el in root.iter(*UNIT_TAGS):
         if el in in_link:
             continue  # teaser cards wrapped in one big link
-        least = MIN_ITEM_CHARS if el.tag in ITEM_TAGS else MIN_PARAGRAPH_CHARS
-        if not len(el) and len(el.text or "") < least:
-            continue  # a short leaf (most <span>s): no unit, whatever its spacing
-        size = unit_size(el)
+        if len(el):
+            size = unit_size(el)
+        else:  # a leaf: its text is all its own text, with no link in it
+            text = el.text
+            least = MIN_ITEM_CHARS if el.tag in ITEM_TAGS else MIN_PARAGRAPH_CHARS
+            if not text or len(text) < least:
+                continue  # a short leaf (most <span>s): no unit, whatever its spacing
+            size = len(normalize_space(text))
+            if size < least:
+                continue
         if size:
             units[el] = size
     add_table_rows(root, units)

@@ -126,7 +126,12 @@ def is_weak_boilerplate(el: HtmlElement) -> bool:
 @lru_cache(maxsize=8192)
 def weak_boilerplate_value(value: str) -> bool:
     """WEAK_BOILERPLATE_RE on one class or id value, cached."""
-    return bool(WEAK_BOILERPLATE_RE.search(value))
+    return any(_weak_token(token) for token in value.split())
+
+
+@lru_cache(maxsize=32768)
+def _weak_token(token: str) -> bool:
+    return bool(WEAK_BOILERPLATE_RE.search(token))
 
 
 def reads_like_furniture(el: HtmlElement, prose: int) -> bool:
@@ -153,7 +158,12 @@ def is_consent_box(el: HtmlElement) -> bool:
 @lru_cache(maxsize=8192)
 def consent_name(value: str) -> bool:
     """CONSENT_BOX_RE on one class or id value, cached."""
-    return bool(CONSENT_BOX_RE.search(value))
+    return any(_consent_token(token) for token in value.split())
+
+
+@lru_cache(maxsize=32768)
+def _consent_token(token: str) -> bool:
+    return bool(CONSENT_BOX_RE.search(token))
 
 
 def has_boilerplate_role(el: HtmlElement) -> bool:
@@ -175,8 +185,18 @@ def is_boilerplate(el: HtmlElement) -> bool:
 
 @lru_cache(maxsize=8192)
 def boilerplate_value(value: str) -> bool:
-    """BOILERPLATE_RE on one class or id value, cached: a page repeats the same few hundred."""
-    return bool(BOILERPLATE_RE.search(value))
+    """BOILERPLATE_RE on one class or id value, cached: a page repeats the same few hundred.
+
+    The patterns' words hold no whitespace and their edges may be whitespace, so a value
+    matches exactly when one of its whitespace-separated tokens does; tokens recur across
+    pages and sites far more than whole values, so each is judged once.
+    """
+    return any(_boilerplate_token(token) for token in value.split())
+
+
+@lru_cache(maxsize=32768)
+def _boilerplate_token(token: str) -> bool:
+    return bool(BOILERPLATE_RE.search(token))
 
 
 @lru_cache(maxsize=8192)
@@ -252,12 +272,21 @@ def first_unit_after_headline(
     A box holding most of the prose but not this unit is a second text (a consent dialog's
     legal prose, a comment thread), not the article; without an <h1> there is no such anchor.
     """
-    seen_h1 = False
-    for el in root.iter():
-        if el.tag == "h1" and normalize_space(el.text_content()):
-            seen_h1 = True
-        elif seen_h1 and el in units:
+    for headline in root.iter("h1"):
+        if normalize_space(headline.text_content()):
+            break
+    else:
+        return None
+    for el in headline.iterdescendants():
+        if el in units:
             return el
+    node: HtmlElement | None = headline
+    while node is not None:  # then what follows it in document order, nearest first
+        for sibling in node.itersiblings():
+            for el in sibling.iter():
+                if el in units:
+                    return el
+        node = node.getparent()
     return None
 
 

@@ -249,6 +249,8 @@ META_LINE_RES: Final[tuple[re.Pattern[str], ...]] = (
     # copyright/agency line: "© dpa-infocom, dpa:230428-99-483045/5"
     re.compile(r"^(?:©|\(c\)\s|copyright\b)", re.I),
 )
+# The same patterns as one alternation: one scan of the line instead of five.
+META_LINE_RE: Final = re.compile("|".join(f"(?:{p.pattern})" for p in META_LINE_RES), re.I)
 # Consent placeholders of embedded third-party content (social posts, charts, videos).
 CONSENT_RE: Final = re.compile(
     r"externe[nr]?\s+inhalte?\b|drittanbieter|drittplattform|datenschutzeinstellung|"
