@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
+from sqlite_utils.db import jsonify_if_needed
 
 from newscrawler.archive.derived import analyst_columns
 from newscrawler.archive.duplicates import DuplicateLookups, NearMatch
@@ -59,6 +60,34 @@ def article_row(record: Mapping[str, Any]) -> dict[str, Any]:
         row[key] = json.dumps(list(row[key] or []), ensure_ascii=False)
     row.update(analyst_columns(record))  # dates for analysts (UTC, offset, day, source)
     return row
+
+
+def insert_row(conn: sqlite3.Connection, table: str, row: Mapping[str, Any]) -> int:
+    """Insert one row, values converted as sqlite-utils converts them; returns its rowid.
+
+    Written out for the per-article writes of a flush: sqlite-utils' ``insert`` looks the
+    table up and wraps each call in a savepoint of a fresh name, a statement SQLite must
+    prepare anew every time, on the crawl's reactor thread, while the flush's transaction
+    already makes the batch atomic.
+    """
+    cursor = conn.execute(
+        _insert_sql(table, tuple(row)), [jsonify_if_needed(v) for v in row.values()]
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def insert_rows(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    """:func:`insert_row` for rows that all have the first row's columns."""
+    columns = tuple(rows[0])
+    conn.executemany(
+        _insert_sql(table, columns),
+        [[jsonify_if_needed(row[c]) for c in columns] for row in rows],
+    )
+
+
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f'insert into "{table}" ({names}) values ({", ".join("?" * len(columns))})'
 
 
 @dataclass
@@ -321,7 +350,7 @@ class Archive(DuplicateLookups, IncrementalLookups):
             row["first_seen_at"] = now
             row["crawl_id"] = self.crawl_id
             row["versions"] = 1
-            article_id = int(self.db.table("articles").insert(row).last_pk or 0)
+            article_id = insert_row(conn, "articles", row)
             # Dropped before (a stub that grew into an article): no longer a dropped page.
             conn.execute("delete from dropped_pages where url = ?", [row["url"]])
             counts.new += 1
@@ -408,7 +437,7 @@ class Archive(DuplicateLookups, IncrementalLookups):
             for position, link in enumerate(related, start=1)
         ]
         if rows:
-            self.db.table("related_links").insert_all(rows)
+            insert_rows(conn, "related_links", rows)
 
     def _write_alias(self, url: str, article_url: str, reason: str) -> int | None:
         """1 if written, 0 if known already or itself an article; ``None`` if ``article_url`` is

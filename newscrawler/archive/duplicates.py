@@ -133,6 +133,20 @@ def share_a_band(one: Signature, other: Signature) -> bool:
     return bool(equal.all(axis=1).any())
 
 
+def overlaps(signature: Signature, others: list[Signature]) -> list[float]:
+    """:meth:`Signature.overlap` with each of ``others``, in one numpy pass (a queued batch holds
+    dozens of signatures, and every new article is scored against all of them)."""
+    same = [o for o in others if o.minhashes.shape == signature.minhashes.shape]
+    if len(same) < len(others) or not others:
+        return [signature.overlap(other) for other in others]  # raises on a size mismatch
+    equal = np.count_nonzero(np.stack([o.minhashes for o in others]) == signature.minhashes, axis=1)
+    jaccard = equal / len(signature.minhashes)
+    counts = np.array([o.shingles for o in others], dtype=np.float64)
+    common = jaccard * (signature.shingles + counts) / (1 + jaccard)
+    shorter = np.maximum(1, np.minimum(signature.shingles, counts))
+    return np.minimum(1.0, common / shorter).tolist()  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True)
 class NearMatch:
     """The first copy of a story that a new text nearly duplicates."""
@@ -199,10 +213,10 @@ class DuplicateLookups:
                     (record["url"], queued, record.get("duplicate_of_url") or record["url"])
                 )
         best: tuple[float, str] | None = None
-        for candidate_url, candidate, root in candidates:
+        scores = overlaps(signature, [candidate for _, candidate, _ in candidates])
+        for (candidate_url, _, root), score in zip(candidates, scores, strict=True):
             if url in (candidate_url, root):
                 continue
-            score = signature.overlap(candidate)
             if score >= threshold and (best is None or score > best[0]):
                 best = (score, root)
         return None if best is None else NearMatch(url=best[1], similarity=best[0])

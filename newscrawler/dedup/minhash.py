@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -121,8 +122,8 @@ class Signature:
         common = jaccard * (self.shingles + other.shingles) / (1 + jaccard)
         return min(1.0, common / max(1, min(self.shingles, other.shingles)))
 
-    def buckets(self) -> list[int]:
-        """One bucket id per LSH band: a signed 64-bit hash of the band's rows (an SQLite INTEGER)."""
+    @cached_property
+    def _buckets(self) -> list[int]:
         return [
             int.from_bytes(
                 hashlib.blake2b(
@@ -133,6 +134,13 @@ class Signature:
             )
             for b in range(BANDS)
         ]
+
+    def buckets(self) -> list[int]:
+        """One bucket id per LSH band: a signed 64-bit hash of the band's rows (an SQLite INTEGER).
+
+        Computed once per signature: the archive looks them up, then stores them.
+        """
+        return list(self._buckets)
 
     def to_bytes(self) -> bytes:
         """Storage form of the signature (little-endian uint64s)."""
