@@ -37,7 +37,9 @@ class Command(ScrapyCommand):
         parser.add_argument(
             "--jsonl",
             type=Path,
-            help="with DIR: write our extraction as JSONL here; without: a folder for "
+            # No colon in this text: Scrapy's help formatter takes a wrapped line that ends in
+            # one for a section heading.
+            help="with DIR, the JSONL file for our extraction; without DIR, a folder for the "
             "<set>.<system>.jsonl files",
         )
         parser.add_argument(
