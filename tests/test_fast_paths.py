@@ -1,0 +1,170 @@
+"""Fast paths give exactly what the plain forms they replace give.
+
+Each speed-up of session 4 (#16's cost, the crawl ratio) rests on an equivalence: a class value
+matches a token pattern when one of its tokens does; the following axis walked lazily is the
+XPath's; the queued batch scored in numpy is scored pair by pair; a row inserted directly is
+the row sqlite-utils inserts. These tests hold each to its plain form.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+
+import lxml.html
+import numpy as np
+import pytest
+from lxml import etree
+from sqlite_utils import Database
+
+from newscrawler.archive import insert_row, insert_rows
+from newscrawler.archive.duplicates import overlaps
+from newscrawler.dedup.minhash import Signature, signature_of
+from newscrawler.extract.headline import following_blocks
+from newscrawler.extract.html import boilerplate_value, consent_name, weak_boilerplate_value
+from newscrawler.extract.related import has_class_token, label_candidates
+from newscrawler.extract.selectors import (
+    BOILERPLATE_RE,
+    CONSENT_BOX_RE,
+    LEAD_CANDIDATE_TAGS,
+    MAX_LEAD_CANDIDATES,
+    META_LINE_RE,
+    META_LINE_RES,
+    RELATED_CONTAINER_CLASSES,
+    WEAK_BOILERPLATE_RE,
+)
+
+CLASS_VALUES = [
+    "share",
+    "post share-bar",
+    "entry-content\tsocial",
+    "a\u00a0social",  # NBSP separates tokens for \s and for str.split alike
+    "x\u2003comments y",
+    "teaserbox",
+    "article-teaser_large",
+    "col-md-8 sidebar-left",
+    "widget_text widget",
+    "cookie-banner gdpr",
+    "mycookies",
+    "related-posts-wrapper",
+    "relatedstuff",
+    "  ",
+    "",
+    "toc toc-list",
+    "paywall-box premium",
+    "caption_text",
+]
+
+
+@pytest.mark.parametrize("value", CLASS_VALUES)
+def test_class_values_are_judged_token_by_token_as_the_whole_pattern_judges_them(value):
+    assert boilerplate_value(value) is bool(BOILERPLATE_RE.search(value))
+    assert weak_boilerplate_value(value) is bool(WEAK_BOILERPLATE_RE.search(value))
+    assert consent_name(value) is bool(CONSENT_BOX_RE.search(value))
+
+
+def test_plugin_container_classes_are_whole_xml_tokens():
+    def el(classes: str) -> lxml.html.HtmlElement:
+        return lxml.html.fragment_fromstring(f'<div class="{classes}">x</div>')
+
+    tokens = RELATED_CONTAINER_CLASSES
+    assert has_class_token(el("box related-posts"), tokens)
+    assert has_class_token(el("box\trelated-posts\n"), tokens)
+    assert not has_class_token(el("my-related-posts-box"), tokens)
+    # normalize-space() in the XPath this replaces splits on XML whitespace only, not NBSP
+    assert not has_class_token(el("x\u00a0related-posts"), tokens)
+
+
+def test_one_pass_label_candidates_are_the_xpath_union_in_page_order():
+    html = (
+        "<html><body><header><h2>Mehr zum Thema</h2></header><div><div>leer</div><p>a "
+        "<strong>b</strong><span>c</span></p></div><figure><figcaption>f</figcaption></figure>"
+        "<dl><dt>t</dt></dl><fieldset><legend>l</legend></fieldset><h6>h</h6><b>x</b></body></html>"
+    )
+    root = lxml.html.document_fromstring(html)
+    union = etree.XPath(
+        "//h2 | //h3 | //h4 | //h5 | //h6 | //p | //strong | //b | //span | //div[not(*)]"
+        " | //header | //legend | //dt | //figcaption"
+    )
+    assert list(label_candidates(root)) == union(root)
+
+
+def test_blocks_after_the_headline_are_the_xpath_following_axis():
+    rng = random.Random(7)
+    tags = ["div", "p", "span", "section", "h2", "strong", "em", "ul", "li"]
+
+    def tree(depth: int) -> str:
+        if depth == 0:
+            return "text"
+        children = "".join(
+            f"<{t}>{tree(depth - 1)}</{t}>" for t in rng.choices(tags, k=rng.randint(1, 3))
+        )
+        return children
+
+    html = f"<html><body><div>{tree(3)}<h1>Titel</h1>{tree(4)}</div>{tree(4)}</body></html>"
+    root = lxml.html.document_fromstring(html)
+    headline = root.find(".//h1")
+    xpath = etree.XPath(
+        "following::*["
+        + " or ".join(f"self::{t}" for t in LEAD_CANDIDATE_TAGS)
+        + f"][position() <= {MAX_LEAD_CANDIDATES}]"
+    )
+    assert list(following_blocks(headline)) == xpath(headline)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Stand: 22.04.2024, 06:00 Uhr", "3 Min Lesezeit", "21 mins ago11:48 Jon King", "AUDIO: x",
+     "© dpa-infocom", "Ein ganz normaler Satz ohne Furniture."],
+)  # fmt: skip
+def test_the_furniture_alternation_matches_where_one_of_its_patterns_does(line):
+    assert bool(META_LINE_RE.search(line)) is any(p.search(line) for p in META_LINE_RES)
+
+
+def test_the_queued_batch_is_scored_as_each_pair_is():
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 2**32, 128).astype(np.uint64)
+    others = []
+    for _ in range(60):
+        minhashes = base.copy()
+        changed = rng.choice(128, int(rng.integers(0, 128)), replace=False)
+        minhashes[changed] = rng.integers(0, 2**32, len(changed)).astype(np.uint64)
+        others.append(Signature(minhashes, int(rng.integers(1, 4000))))
+    new = Signature(base, 777)
+    assert overlaps(new, others) == [new.overlap(other) for other in others]
+    assert overlaps(new, []) == []
+
+
+def test_a_signature_of_another_size_is_refused_as_before():
+    new = signature_of("eins zwei drei vier fünf sechs sieben")
+    short = Signature(new.minhashes[:64], new.shingles)
+    with pytest.raises(ValueError, match="different sizes"):
+        overlaps(new, [short])
+
+
+def test_band_hashes_are_computed_once_and_handed_out_as_copies():
+    signature = signature_of("eins zwei drei vier fünf sechs sieben acht")
+    first = signature.buckets()
+    first.append(0)
+    assert signature.buckets() == first[:-1]
+
+
+def test_rows_inserted_directly_are_the_rows_sqlite_utils_inserts(tmp_path):
+    rows = [
+        {"id": None, "url": "https://a.example/1", "authors": ["Anna", "Ben"], "n": 3, "x": None},
+        {"id": None, "url": "https://a.example/2", "authors": {"k": "ü"}, "n": 4.5, "x": b"\x00"},
+    ]
+    stored = {}
+    for how in ("sqlite-utils", "direct"):
+        conn = sqlite3.connect(tmp_path / f"{how}.db")
+        conn.execute("create table t (id integer primary key, url text, authors text, n, x)")
+        if how == "sqlite-utils":
+            table = Database(conn).table("t")
+            ids = [table.insert(rows[0]).last_pk]
+            table.insert_all(rows[1:])
+        else:
+            ids = [insert_row(conn, "t", rows[0])]
+            insert_rows(conn, "t", rows[1:])
+        assert ids == [1]
+        stored[how] = conn.execute("select * from t order by id").fetchall()
+    assert stored["direct"] == stored["sqlite-utils"]
