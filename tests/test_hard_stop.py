@@ -144,11 +144,16 @@ def test_a_second_ctrl_c_still_writes_what_was_received(tmp_path):
     with HostileServer(static_root=DEMO_SITE, delay=0.4) as server:
         command = crawl_command(
             server, archive, "-s", "ARCHIVE_BATCH_SIZE=1000", "-s", "ARCHIVE_FLUSH_SECONDS=0",
-            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "LOG_LEVEL=DEBUG",
         )  # fmt: skip
         proc = start(command, tmp_path / "crawl.log")
+        log_file = tmp_path / "crawl.log"
         try:
             wait_until(lambda: len(server.paths()) >= 14, 60, "fourteen pages served")
+            # Pages served are not articles received: on a slow machine the first articles may
+            # still be in the extraction workers. Stop once the pipelines have one (Scrapy logs
+            # "Scraped from" at DEBUG when an item has passed them all).
+            wait_until(lambda: "Scraped from" in log_file.read_text(), 60, "an article received")
             os.kill(proc.pid, signal.SIGINT)
             time.sleep(0.5)
             os.kill(proc.pid, signal.SIGINT)  # the second one forces the stop
