@@ -40,6 +40,12 @@ def run_crawl(archive: Path, *args: str, timeout: float = 180) -> subprocess.Com
     )
 
 
+def revisit_args(start_url: str) -> tuple[str, ...]:
+    """Crawl arguments for the demo profile at ``start_url`` with every archived page due for a
+    re-check at once (the runs of a revisit test follow each other within seconds)."""
+    return ("-a", "site=demo", "-a", f"start_urls={start_url}", "-s", "RECRAWL_INTERVAL_HOURS=0")
+
+
 def rows(archive: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
     """The rows of a query on a SQLite file, as ``sqlite3.Row``."""
     with sqlite3.connect(archive) as conn:

@@ -8,105 +8,34 @@ Screenshots go to ``test-artifacts/`` (git-ignored).
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from .datasette_helpers import EMPTY_ON_DEMO, NOT_YET_IN_SCHEMA, QUERIES, has_schema, seed
+from .frontend_helpers import METADATA, chromium, datasette_server, skip_or_fail_without_browser
 from .helpers import ROOT
 
-METADATA = ROOT / "newscrawler" / "archive" / "metadata.yml"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-proxy-server", "--window-size=1280,1600",
-)  # fmt: skip
 SEED_TITLE = "Die NATO und Südkorea bereiten ein gemeinsames Projekt zur Unterstützung der Ukraine vor – Stoltenberg"
-
-
-def missing_browser() -> str | None:
-    """Why the browser cannot run here, or None when it can."""
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (pip install -e '.[test]')"
-    for program in ("chromium", "chromedriver"):
-        if shutil.which(program) is None:
-            return f"{program} is not installed (apt-get install -y chromium chromium-driver)"
-    return None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    reason = missing_browser()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and the browser test cannot run: {reason}")
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "chromium"
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    driver = webdriver.Chrome(
-        options=options, service=Service(executable_path=shutil.which("chromedriver"))
-    )
-    driver.set_page_load_timeout(30)
-    try:
+    skip_or_fail_without_browser()
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        driver.set_window_size(1280, 1600)
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(scope="module")
 def datasette_url(demo_crawl, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``datasette ARCHIVE -m metadata.yml`` (the README's command) on 127.0.0.1 at a free port."""
     archive, _ = demo_crawl
-    port = free_port()
-    log = (tmp_path_factory.mktemp("datasette") / "datasette.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", str(archive), "-m", str(METADATA),
-         "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, never a proxy
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                opener.open(f"{url}/-/versions.json", timeout=2).read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"datasette did not start: {Path(log.name).read_text()[-2000:]}"
-                    ) from None
-                time.sleep(0.2)
+    log_dir = tmp_path_factory.mktemp("datasette")
+    with datasette_server(archive, log_dir, "-m", str(METADATA)) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 def screenshot(driver, name: str) -> None:

@@ -15,7 +15,7 @@ import pytest
 from newscrawler.demo.server import DEMO_SITE, DemoServer
 from newscrawler.spiders.discovery import parse_entries
 
-from .helpers import ROOT, crawl_stats, run_crawl
+from .helpers import ROOT, crawl_stats, revisit_args, run_crawl
 
 SEED_PATH = "/2024/07/06/die-nato-und-suedkorea-bereiten-ein-gemeinsames-projekt-zur-unterstuetzung-der-ukraine-vor-stoltenberg/"
 
@@ -72,14 +72,7 @@ def test_young_articles_are_rechecked_conditionally_and_cost_no_parsing(demo_ser
 def test_a_changed_article_gets_a_new_version(site_copy, tmp_path):
     archive = tmp_path / "news.db"
     with DemoServer(site_copy) as server:
-        args = (
-            "-a",
-            "site=demo",
-            "-a",
-            f"start_urls={server.url}",
-            "-s",
-            "RECRAWL_INTERVAL_HOURS=0",
-        )
+        args = revisit_args(server.url)
         assert run_crawl(archive, *args).returncode == 0
         page = site_copy / SEED_PATH.strip("/") / "index.html"
         html = page.read_text(encoding="utf-8")
@@ -272,14 +265,7 @@ def test_a_site_that_changes_between_runs(site_copy, tmp_path):
     """Run 2 fetches only what is new or re-checked, stores the edit as a version, counts the 404."""
     archive = tmp_path / "news.db"
     with DemoServer(site_copy) as server:
-        args = (
-            "-a",
-            "site=demo",
-            "-a",
-            f"start_urls={server.url}",
-            "-s",
-            "RECRAWL_INTERVAL_HOURS=0",
-        )
+        args = revisit_args(server.url)
         assert run_crawl(archive, *args).returncode == 0
         publish(site_copy, NEW_ARTICLES[0], EDITED, "NATO-Gipfel beginnt in Washington",
                 "Am Dienstagabend hat in Washington der Jubiläumsgipfel der NATO begonnen, zu dem mehr als dreißig Staats- und Regierungschefs angereist sind.")  # fmt: skip

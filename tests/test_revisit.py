@@ -12,7 +12,7 @@ import pytest
 from newscrawler.demo.server import DEMO_SITE, DemoServer
 from newscrawler.middlewares.incremental import recheck_due
 
-from .helpers import crawl_stats, run_crawl
+from .helpers import crawl_stats, revisit_args, run_crawl
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 POLICY = {"window": timedelta(days=2), "first_interval": timedelta(hours=1), "backoff": 3.0}
@@ -82,14 +82,7 @@ def test_a_dropped_stub_is_rechecked_conditionally_and_archived_once_it_grows(tm
     )
     archive = tmp_path / "news.db"
     with DemoServer(site) as server:
-        args = (
-            "-a",
-            "site=demo",
-            "-a",
-            f"start_urls={server.url}",
-            "-s",
-            "RECRAWL_INTERVAL_HOURS=0",
-        )
+        args = revisit_args(server.url)
         assert run_crawl(archive, *args).returncode == 0  # run 1: the stub is dropped, remembered
         assert run_crawl(archive, *args).returncode == 0  # run 2: re-checked, 304, not downloaded
         page.write_text(STUB_HTML.format(text=LONG), encoding="utf-8")

@@ -13,6 +13,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,7 @@ def insert_rows(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]
     )
 
 
+@lru_cache(maxsize=64)
 def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
     names = ", ".join(f'"{c}"' for c in columns)
     return f'insert into "{table}" ({names}) values ({", ".join("?" * len(columns))})'

@@ -136,8 +136,7 @@ def share_a_band(one: Signature, other: Signature) -> bool:
 def overlaps(signature: Signature, others: list[Signature]) -> list[float]:
     """:meth:`Signature.overlap` with each of ``others``, in one numpy pass (a queued batch holds
     dozens of signatures, and every new article is scored against all of them)."""
-    same = [o for o in others if o.minhashes.shape == signature.minhashes.shape]
-    if len(same) < len(others) or not others:
+    if not others or any(o.minhashes.shape != signature.minhashes.shape for o in others):
         return [signature.overlap(other) for other in others]  # raises on a size mismatch
     equal = np.count_nonzero(np.stack([o.minhashes for o in others]) == signature.minhashes, axis=1)
     jaccard = equal / len(signature.minhashes)
