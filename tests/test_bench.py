@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.site import SiteLayout, generate_site
 
 from .helpers import ROOT
@@ -75,3 +77,15 @@ def test_archive_scale_benchmark_reports_every_figure(tmp_path: Path) -> None:
     for figure in ("already archived? (unknown URL)", "near duplicate? (LSH)", "write 50 articles",
                    "full-text search", "latest 50 of a site", "archive file size per article"):  # fmt: skip
         assert figure in out, out
+
+
+def test_extraction_speed_against_a_revision_reports_ratios_and_differences(tmp_path: Path) -> None:
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: no earlier revision to compare with")
+    out = run_bench(
+        "bench.extract_speed", "--against", "HEAD", "--rounds", "1", "--sets", "bench",
+        "--diff", "--site-dir", str(tmp_path / "site"),
+    )  # fmt: skip
+    assert "bench mean" in out and "ratio" in out
+    # HEAD's extractor is the working tree's here (the tests do not edit it): the same output.
+    assert "pages extracted differently: 0" in out
