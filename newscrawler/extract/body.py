@@ -70,6 +70,7 @@ def find_body_container(
     """
     sizes: dict[HtmlElement, int] = {}
     units = weigh_isolated_units(find_prose_units(root) if units is None else units, sizes)
+    units = drop_repeated_teasers(units)
     if not units:
         return None
     prose = prose_by_element(units)
@@ -117,6 +118,47 @@ def weigh_isolated_units(
                 size = int(size * _ISLAND_WEIGHT)
         weighed[unit] = size
     return weighed
+
+
+def drop_repeated_teasers(units: dict[HtmlElement, int]) -> dict[HtmlElement, int]:
+    """The units without teasers of other stories: linked headlines the page shows twice.
+
+    An article's paragraphs stand once on its page. A unit that opens with a linked headline
+    and is printed again elsewhere (a ticker of other stories in the header and again in the
+    footer, a "most read" list beside and below) is a teaser, and every copy of it is junk.
+    Repetition says so on any site and in any language, whatever the markup is called; a list
+    of linked entries printed once (a listicle, a list of sources) keeps its weight. Only
+    units of equal length can be equal, so text is compared within those groups alone.
+    """
+    by_size: dict[int, list[HtmlElement]] = {}
+    for unit, size in units.items():
+        by_size.setdefault(size, []).append(unit)
+    teasers: set[HtmlElement] = set()
+    for group in by_size.values():
+        if len(group) < 2:
+            continue
+        same_text: dict[str, list[HtmlElement]] = {}
+        for unit in group:
+            same_text.setdefault(normalize_space(unit.text_content()), []).append(unit)
+        for text, same in same_text.items():
+            if len(same) > 1 and opens_with_headline_link(same[0], text):
+                teasers.update(same)
+    if not teasers:
+        return units
+    return {unit: size for unit, size in units.items() if unit not in teasers}
+
+
+def opens_with_headline_link(unit: HtmlElement, text: str) -> bool:
+    """True when unit's text opens with a link of some length: a teaser's linked headline.
+
+    "<a>Minister resigns</a> WASHINGTON: The minister …" is a teaser of another story; a
+    paragraph with a link in its middle, or a caption repeated under every picture, is not.
+    """
+    link = unit.find(".//a[@href]")
+    if link is None:
+        return False
+    headline = normalize_space(link.text_content())
+    return len(headline) >= _CARD_LINK_SHARE * len(text) and text.startswith(headline)
 
 
 def nearest_wrapper(

@@ -34,6 +34,8 @@ UNIT_TAGS = (
 MIN_ITEM_CHARS = 20
 ITEM_TAGS = frozenset({"li", "td", "th", "dt", "dd", "tr"})
 _MIN_ROW_CELLS = 2
+# Unit tags that are inline: their text is also the own text of the block around them.
+_INLINE_UNIT_TAGS = frozenset({"span", "font"})
 NON_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button"})
 # Everything inside a link: a teaser card wrapped in one big <a> holds no prose unit.
 _XP_IN_LINK = etree.XPath("descendant-or-self::a//*")
@@ -125,10 +127,30 @@ def find_prose_units(root: HtmlElement) -> dict[HtmlElement, int]:
             size = len(normalize_space(text))
             if size < least:
                 continue
-        if size:
+        if size and not (el.tag in _INLINE_UNIT_TAGS and counted_in_parent_unit(el, units)):
             units[el] = size
     add_table_rows(root, units)
     return units
+
+
+def counted_in_parent_unit(el: HtmlElement, units: dict[HtmlElement, int]) -> bool:
+    """True when an enclosing unit's own text already holds el's text (<p><span>…</span></p>).
+
+    Inline text belongs to the nearest block around it; counting the <span> as a unit of its
+    own would count its words twice and make any block of wrapped text look twice as long.
+    Ancestors come first in document order, so the enclosing unit is already known.
+    """
+    cur = el
+    while not has_block_child(cur):
+        parent = cur.getparent()
+        if parent is None:
+            return False
+        if parent in units:
+            return True
+        if parent.tag in BLOCK_TAGS:
+            return False
+        cur = parent
+    return False
 
 
 def unit_size(el: HtmlElement) -> int:
