@@ -319,3 +319,53 @@ def test_bem_hidden_modifier_hides_a_prompt() -> None:
     )
     body = body_of(page(f"<main><div class='story'>{paragraphs(4)}</div></main>{prompt}"))
     assert "Paragraph 3." in body and "Stay informed" not in body
+
+
+# ----------------------------------------------------------------- repetition and inline text
+def ticker(n: int = 8) -> str:
+    """A list of other stories: linked headline, then a summary long enough to read as prose."""
+    items = "".join(
+        f"<li><a href='/story-{i}/'>Other story number {i} about the regional election</a>"
+        f"<span>CITY: A summary of other story {i}, with enough words in it to look like a "
+        "paragraph of an article, which is what fools a density count...</span></li>"
+        for i in range(n)
+    )
+    return f"<div class='ticker'><ul>{items}</ul></div>"
+
+
+def test_a_ticker_printed_twice_does_not_outweigh_the_article() -> None:
+    # The same ticker above the story and in the footer, each copy about as long as the story.
+    html = (
+        "<html lang='en'><head><title>The bridge will be repaired</title></head><body>"
+        f"<div class='main'>{ticker()}<div class='story'><h1>The bridge will be repaired</h1>"
+        f"{paragraphs(4)}</div></div><div class='bottom'>{ticker()}</div></body></html>"
+    )
+    body = body_of(html)
+    assert all(f"Paragraph {i}." in body for i in range(4))
+    assert "Other story number" not in body and "A summary of other story" not in body
+
+
+def test_a_list_of_linked_entries_printed_once_stays_article_text() -> None:
+    # A list article: each entry opens with a linked name, but the list stands only once.
+    entries = "".join(
+        f"<li><a href='/place-{i}/'>Place number {i} by the river</a> is worth the trip for "
+        f"its old mill, the quiet path along the water and the view from the hill {i}.</li>"
+        for i in range(8)
+    )
+    body = body_of(page(f"<div class='story'><p>{SENTENCE}</p><ul>{entries}</ul></div>"))
+    assert all(f"Place number {i} by the river is worth" in body for i in range(8))
+
+
+def test_a_span_inside_a_paragraph_counts_once() -> None:
+    html = page(f"<div class='story'><p><span>{SENTENCE}</span></p></div>")
+    units = find_prose_units(parse_html(html))
+    assert [el.tag for el in units if SENTENCE[:40] in el.text_content()] == ["p"]
+
+
+def test_the_lead_is_not_repeated_when_its_dateline_is_bold() -> None:
+    # "<b>CITY</b>: …" reads "CITY: …" in a browser; read as "CITY : …" the lead looked like a
+    # different paragraph and was put in front of the body a second time.
+    lead = f"<p><strong>NEW TOWN</strong>: {SENTENCE}</p>"
+    body = body_of(page(f"<div class='story'>{lead}{paragraphs(4)}</div>"))
+    assert body.startswith(f"NEW TOWN: {SENTENCE[:40]}")
+    assert body.count("The council voted on Tuesday evening") == 5

@@ -44,14 +44,17 @@ _XP_IN_LINK = etree.XPath("descendant-or-self::a//*")
 def own_text(el: HtmlElement) -> tuple[str, int]:
     """Inline text of el without its block children, and how much of it is link text.
 
-    This makes <p> and CMS "paragraph" <div>s alike prose units, whatever the nesting.
+    Inline pieces join as a browser shows them ("<b>BERLIN</b>: Die …" reads "BERLIN: Die"),
+    a line break or a skipped block as a space. This makes <p> and CMS "paragraph" <div>s alike prose units, whatever the nesting.
     """
     parts: list[str] = [el.text or ""]
     linked = 0
     for child in el:
         if child.tag in NON_TEXT_TAGS:
             pass
-        elif isinstance(child.tag, str) and child.tag not in BLOCK_TAGS:
+        elif child.tag == "br" or child.tag in BLOCK_TAGS:
+            parts.append(" ")  # a line break or a block ends the words before it
+        elif isinstance(child.tag, str):
             if not len(child):  # a leaf (most inline children): no walk needed
                 text = child.text or ""
                 parts.append(text)
@@ -60,6 +63,7 @@ def own_text(el: HtmlElement) -> tuple[str, int]:
                 parts.append(child.tail or "")
                 continue
             if has_block_child(child):
+                parts.append(" ")
                 parts.append(child.tail or "")
                 continue  # a custom-element wrapper of blocks: its text belongs to those blocks
             text = visible_text(child)
@@ -69,7 +73,7 @@ def own_text(el: HtmlElement) -> tuple[str, int]:
             else:
                 linked += sum(len(normalize_space(a.text_content())) for a in child.iter("a"))
         parts.append(child.tail or "")
-    return normalize_space(" ".join(parts)), linked
+    return normalize_space("".join(parts)), linked
 
 
 def text_size(el: HtmlElement, sizes: dict[HtmlElement, int]) -> int:
