@@ -369,3 +369,31 @@ def test_the_lead_is_not_repeated_when_its_dateline_is_bold() -> None:
     body = body_of(page(f"<div class='story'>{lead}{paragraphs(4)}</div>"))
     assert body.startswith(f"NEW TOWN: {SENTENCE[:40]}")
     assert body.count("The council voted on Tuesday evening") == 5
+
+
+# ----------------------------------------------------------------- controls are not prose
+def test_the_label_of_a_toggle_button_is_not_article_text() -> None:
+    # A disclosure box: its header is a control (role=button) reading "Show box Hide box".
+    box = (
+        "<div class='box'><div class='box-head' role='button' tabindex='0'>"
+        "<span>Show more about this box</span> <span>Hide this box again</span></div>"
+        f"<div class='box-body'><p>Paragraph 9. {SENTENCE}</p></div></div>"
+    )
+    body = body_of(page(f"<div class='story'>{paragraphs(3)}{box}{paragraphs(2)}</div>"))
+    assert "Paragraph 9." in body
+    assert "Show more about this box" not in body
+
+
+def test_the_options_of_a_reader_poll_are_not_article_text() -> None:
+    poll = (
+        "<div type='poll'><p>Which of these remedies do you trust most when a cold starts?</p>"
+        + "".join(
+            f"<label><input type='radio' name='q' value='{i}'><label for='o{i}'>"
+            f"Option {i}: a long answer that a reader can pick in the poll</label></label>"
+            for i in range(4)
+        )
+        + "</div>"
+    )
+    body = body_of(page(f"<div class='story'>{paragraphs(4)}{poll}</div>"))
+    assert "Paragraph 3." in body
+    assert "a long answer that a reader can pick" not in body

@@ -155,7 +155,7 @@ XP_DATE_MODIFIED_ITEMPROP: Final = etree.XPath('//*[@itemprop="dateModified"]')
 DROP_TAGS: Final[tuple[str, ...]] = (
     "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed",
     "form", "button", "select", "input", "textarea", "nav", "aside", "footer", "figure",
-    "figcaption", "picture", "video", "audio", "map", "dialog", "menu",
+    "figcaption", "picture", "video", "audio", "map", "dialog", "menu", "label",
 )  # fmt: skip
 # class/id tokens of boilerplate containers (matched on word boundaries of the attribute value).
 # Two strengths. A strong token names a box that never holds the article's prose (share bar,
@@ -193,7 +193,9 @@ WEAK_BOILERPLATE_RE: Final = re.compile(
 # A bare "hidden" class token hides the element (Bootstrap/Tailwind) unless a responsive
 # variant such as "md:block" shows it again on larger screens.
 HIDDEN_CLASS_TOKENS: Final[frozenset[str]] = frozenset({"hidden", "hide", "is-hidden", "d-none"})
-ROLE_DROP_RE: Final = re.compile(r"^(?:navigation|banner|contentinfo|complementary|search|dialog)$")
+ROLE_DROP_RE: Final = re.compile(
+    r"^(?:navigation|banner|contentinfo|complementary|search|dialog|button)$"
+)
 # Elements that carry a name or a role: the only ones a name-based rule can judge.
 # descendant::* rather than .//*: the same elements without XPath's node()-step detour (a
 # quarter faster on news pages).
