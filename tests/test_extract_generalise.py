@@ -397,3 +397,10 @@ def test_the_options_of_a_reader_poll_are_not_article_text() -> None:
     body = body_of(page(f"<div class='story'>{paragraphs(4)}{poll}</div>"))
     assert "Paragraph 3." in body
     assert "a long answer that a reader can pick" not in body
+
+
+def test_the_short_rows_of_a_data_table_stay_in_the_article() -> None:
+    rows = "".join(f"<tr><td>{m}/1/2013</td><td>+1{m}.1%</td></tr>" for m in range(1, 10))
+    table = f"<table><tr><th>Date</th><th>Change in price</th></tr>{rows}</table>"
+    body = body_of(page(f"<div class='story'>{paragraphs(3)}{table}{paragraphs(2)}</div>"))
+    assert all(f"{m}/1/2013 +1{m}.1%" in body for m in range(1, 10))

@@ -348,6 +348,8 @@ def keep_block(block: Block, index: int, total: int) -> bool:
     if block.tag in HEADING_TAGS:
         return len(block.text) >= 3
     words = block.text.split()
+    if block.tag == "tr":
+        return len(words) >= 2  # a row of a data table ("1/1/2013 +13.1%") is short by nature
     return len(words) >= 3 or (len(block.text) >= 20)
 
 
