@@ -81,11 +81,13 @@ def find_body_container(
     for el, size in prose.items():
         if size < _CANDIDATE_SHARE * top:
             continue
+        hint = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
+        bonus = _HINT_BONUS if BODY_HINT_RE.search(hint) else 1.0
+        if size * bonus <= best_score:
+            continue  # even with no junk at all it would not beat the best: no need to measure
         total = text_size(el, sizes)
         score = size - _JUNK_WEIGHT * max(total - size, 0)
-        hint = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
-        if BODY_HINT_RE.search(hint):
-            score *= _HINT_BONUS
+        score *= bonus
         if score > best_score:
             best, best_score = el, score
     if reference is not None and len(reference) >= _MIN_REFERENCE_CHARS and best is not None:
@@ -182,7 +184,7 @@ def agreeing_container(
 ) -> HtmlElement | None:
     """The candidate whose words agree best (bag-of-words F1) with the stated article text.
 
-    Counting a candidate's words is the cost here. With the candidates' lengths in ``sizes``,
+    Counting a candidate's words is the cost here. Measured by length (kept in ``sizes``),
     those closest in length to the statement go first, and a candidate so much longer that
     even sharing every word it could not beat the best so far is passed over uncounted. Its
     words are guessed from its length and the statement's characters per word, with a margin
@@ -191,22 +193,20 @@ def agreeing_container(
     wanted = Counter(_WORD_RE.findall(reference.casefold()))
     size = sum(wanted.values())
     chars_per_word = len(reference) / max(size, 1)
+    lengths = {} if sizes is None else sizes
     candidates = [el for el, chars in prose.items() if chars >= _CANDIDATE_SHARE * top]
-    lengths = sizes or {}
-    if all(el in lengths for el in candidates):
-        candidates.sort(key=lambda el: abs(lengths[el] - len(reference)))
+    candidates.sort(key=lambda el: abs(text_size(el, lengths) - len(reference)))
     best: HtmlElement | None = None
     best_f1 = _MIN_REFERENCE_F1
     counted: dict[int, list[HtmlElement]] = {}  # wrappers of one text share their words
     for el in candidates:
-        if el in lengths:
-            fewest = lengths[el] / (_WORD_DENSITY_MARGIN * chars_per_word)
-            if fewest > size and 2 * size <= best_f1 * (size + fewest):
-                continue
-            same_length = counted.setdefault(lengths[el], [])
-            if any(is_nested(el, other) for other in same_length):
-                continue  # a wrapper around the same text: its score is known, and no better
-            same_length.append(el)
+        fewest = lengths[el] / (_WORD_DENSITY_MARGIN * chars_per_word)
+        if fewest > size and 2 * size <= best_f1 * (size + fewest):
+            continue
+        same_length = counted.setdefault(lengths[el], [])
+        if any(is_nested(el, other) for other in same_length):
+            continue  # a wrapper around the same text: its score is known, and no better
+        same_length.append(el)
         words = _WORD_RE.findall(el.text_content().casefold())
         if 2 * min(size, len(words)) <= best_f1 * (size + len(words)):
             continue  # even with every word in common it would not beat the best so far

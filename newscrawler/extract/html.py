@@ -331,11 +331,13 @@ def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> dict
     # Only elements with a class, id or role can be named; XPath finds them without a Python
     # loop over every element of the page.
     for el in XP_NAMED(body if body is not None else root):
+        verdict = name_verdict(el.get("class") or "", el.get("id") or "", el.get("role") or "")
+        if verdict == _NONE:
+            continue  # most names say nothing: judged first, the checks below run for few
         if el.tag in _DATA_TAGS or el.tag in ("html", "body"):
             continue  # rows and cells of a data table are named after their data ("player-7")
         if el in in_code:
             continue  # a syntax highlighter's names ("hljs-comment") describe code, not boxes
-        verdict = name_verdict(el.get("class") or "", el.get("id") or "", el.get("role") or "")
         if verdict == _DECLARED:
             candidates.append(el)
             declared.add(el)
