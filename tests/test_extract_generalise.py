@@ -404,3 +404,22 @@ def test_the_short_rows_of_a_data_table_stay_in_the_article() -> None:
     table = f"<table><tr><th>Date</th><th>Change in price</th></tr>{rows}</table>"
     body = body_of(page(f"<div class='story'>{paragraphs(3)}{table}{paragraphs(2)}</div>"))
     assert all(f"{m}/1/2013 +1{m}.1%" in body for m in range(1, 10))
+
+
+def test_a_lead_the_body_already_holds_further_down_is_not_put_in_front_again() -> None:
+    # Three short steps open the article; the first paragraph after them reads like a lead.
+    steps = "<ul><li>Open the console first</li><li>Type the speed command</li>"
+    steps += "<li>Press enter to confirm</li></ul>"
+    body = body_of(page(f"<div class='story'>{steps}{paragraphs(4)}</div>"))
+    assert body.startswith("Open the console first")
+    assert body.count("Paragraph 0.") == 1
+
+
+def test_a_lead_in_the_header_outside_the_body_is_put_in_front() -> None:
+    lead = "The old bridge over the river will be closed for a year while it is repaired, the council said."
+    html = (
+        "<html lang='en'><head><title>The bridge</title></head><body>"
+        f"<header><h1>The bridge will be repaired</h1><p class='intro'>{lead}</p></header>"
+        f"<div class='story'>{paragraphs(4)}</div></body></html>"
+    )
+    assert body_of(html).startswith(lead)

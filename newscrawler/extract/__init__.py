@@ -7,10 +7,10 @@ from typing import Any
 from urllib.parse import urljoin
 
 from .authors import clean_author_names, find_authors
-from .body import extract_blocks
+from .body import extract_blocks, find_body_container
 from .dates import find_date_fallback, find_modified, find_published, normalize_date
 from .headline import find_lead_element, find_subtitle, find_title, lead_text, metadata_titles
-from .html import looks_like_html, parse_html, prune_document
+from .html import is_ancestor, looks_like_html, parse_html, prune_document
 from .metadata import PageMetadata, jsonld_keywords, jsonld_text, normalize_space, read_metadata
 from .overrides import apply_overrides, body_override, select
 from .related import find_related
@@ -42,9 +42,9 @@ def extract_article(
     # 2. Fields read from the intact DOM: headline, lead, byline, related block (pruning drops them).
     title, title_el = find_title(meta, root)
     titles = [title or "", *metadata_titles(meta, root)]
-    lead = find_lead_element(root, title_el, titles)
-    subtitle = find_subtitle(meta, lead)
-    lead = lead_text(lead)
+    lead_el = find_lead_element(root, title_el, titles)
+    subtitle = find_subtitle(meta, lead_el)
+    lead = lead_text(lead_el)
     authors = find_authors(meta, root)
     labels = tuple(related_labels) if related_labels is not None else DEFAULT_RELATED_LABELS
     related, related_nodes = find_related(root, url, page_url, labels)
@@ -59,10 +59,15 @@ def extract_article(
     # 4. Prune boilerplate, then read the body from what is left.
     units = prune_document(root, related_nodes)
     reference = jsonld_text(meta.article.get("articleBody"))
-    paragraphs = body_override(root, profile) or [
-        b.text for b in extract_blocks(root, titles, authors, reference, units)
-    ]
-    if lead and not any(lead[:60] in p for p in paragraphs[:3]):
+    paragraphs = body_override(root, profile)
+    container = None
+    if not paragraphs:
+        container = find_body_container(root, reference, units)
+        paragraphs = [b.text for b in extract_blocks(container, titles, authors)]
+    # The lead goes in front of the body when it stood outside it (a teaser in the header). One
+    # the body stage had inside its container and left out, it judged furniture: that stands.
+    left_out = container is not None and lead_el is not None and is_ancestor(container, lead_el)
+    if lead and not left_out and not any(lead[:60] in p for p in paragraphs[:3]):
         paragraphs.insert(0, lead)
     article: dict[str, Any] = {
         "url": page_url,

@@ -354,17 +354,10 @@ def keep_block(block: Block, index: int, total: int) -> bool:
 
 
 def extract_blocks(
-    root: HtmlElement,
-    titles: Sequence[str] = (),
-    authors: Sequence[str] = (),
-    reference: str | None = None,
-    units: dict[HtmlElement, int] | None = None,
+    container: HtmlElement | None, titles: Sequence[str] = (), authors: Sequence[str] = ()
 ) -> list[Block]:
-    """Paragraph blocks of the article body in page order, furniture lines removed.
-
-    reference: the article text the page states in its structured data, if any.
-    """
-    container = find_body_container(root, reference, units)
+    """Paragraph blocks of the article body (the container find_body_container chose) in page
+    order, furniture lines removed."""
     if container is None:
         return []
     drop_teaser_cards(container)
