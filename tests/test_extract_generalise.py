@@ -423,3 +423,17 @@ def test_a_lead_in_the_header_outside_the_body_is_put_in_front() -> None:
         f"<div class='story'>{paragraphs(4)}</div></body></html>"
     )
     assert body_of(html).startswith(lead)
+
+
+def test_a_streamed_react_segment_is_shown_not_hidden() -> None:
+    # Next.js streams the article late: a placeholder where it goes, the content in a hidden
+    # segment at the end of <body>, and a script that moves it in. A plain hidden box stays out.
+    html = page(
+        "<div class='story'><template id='B:0'></template><p>Loading the article…</p></div>"
+        f"<div hidden>Paragraph 8. {SENTENCE}</div>"
+        f"<div hidden id='S:0'><div class='prose'>{paragraphs(5)}</div></div>"
+        "<script>$RC('B:0','S:0')</script>"
+    )
+    body = body_of(html)
+    assert all(f"Paragraph {i}." in body for i in range(5))
+    assert "Paragraph 8." not in body

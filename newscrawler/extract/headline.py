@@ -9,6 +9,7 @@ from lxml.html import HtmlElement
 
 from .density import own_text
 from .furniture import is_caption
+from .html import is_hidden
 from .metadata import PageMetadata, jsonld_text, normalize_space
 from .selectors import (
     BREADCRUMB_RE,
@@ -177,7 +178,7 @@ def find_lead_element(
     verdicts: dict[HtmlElement, bool] = {}  # candidates share their ancestors
     for el in following_blocks(anchor):
         classes = f"{el.get('class', '')} {el.get('id', '')}"
-        if not_lead_name(classes) or _inside_non_lead(el, verdicts):
+        if not_lead_name(classes) or is_hidden(el) or _inside_non_lead(el, verdicts):
             continue
         text, linked = own_text(el)
         hinted = bool(LEAD_CLASS_RE.search(classes)) and not KICKER_CLASS_RE.search(classes)
@@ -230,8 +231,8 @@ def _non_lead_from(node: HtmlElement, verdicts: dict[HtmlElement, bool]) -> bool
     """node or its nearest decisive ancestor is a non-lead box (up to article, main or body)."""
     verdict = verdicts.get(node)
     if verdict is None:
-        if node.tag in _NOT_LEAD_ANCESTORS:
-            verdict = True
+        if node.tag in _NOT_LEAD_ANCESTORS or is_hidden(node):
+            verdict = True  # a hidden box (a collapsed teaser, an unused variant) is not the lead
         elif node.tag in ("article", "main", "body"):
             verdict = False
         elif not_lead_name(f"{node.get('class', '')} {node.get('id', '')}"):

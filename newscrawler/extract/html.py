@@ -25,6 +25,7 @@ from .selectors import (
     XP_PARAGRAPHS,
 )
 
+_STREAMED_SEGMENT_RE = re.compile(r"S:[0-9a-f]+")
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 # Every element an HtmlElement, chosen in C. lxml.html's own parser asks a Python function for
 # each element proxy (to make <form> a FormElement, <input> an InputElement, …), a quarter of a
@@ -213,8 +214,14 @@ def boilerplate_classes(classes: str) -> bool:
 
 
 def is_hidden(el: HtmlElement) -> bool:
-    """hidden, aria-hidden="true" or an inline style that hides the element."""
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+    """hidden, aria-hidden="true" or an inline style that hides the element.
+
+    React's streaming renderer (Next.js and others) sends late parts of a page in
+    ``<div hidden id="S:0">`` and a script moves them into place at once: shown, not hidden.
+    """
+    if el.get("hidden") is not None:
+        return not _STREAMED_SEGMENT_RE.fullmatch(el.get("id") or "")
+    if el.get("aria-hidden") == "true":
         return True
     style = (el.get("style") or "").lower().replace(" ", "")
     return any(rule in style for rule in HIDDEN_STYLES)
