@@ -102,19 +102,22 @@ def find_problem(
     if not (record.get("title") or "").strip():
         return Problem("MissingTitle", f"no title: {url}")
     body = (record.get("body") or "").strip()
-    if not body:
-        return Problem("EmptyBody", f"empty body: {url}")
-    # Before the length check, so a short error or consent page is counted as what it is.
-    if page_quality:
+    # Before the length checks, so a short error or consent page is counted as what it is. A
+    # page whose body the extractor left empty is judged on the lead it showed: a consent
+    # wall's text is furniture to the body stage, but it says what the page is.
+    shown = body or (record.get("subtitle") or "").strip()
+    if page_quality and shown:
         problem = page_problem(
             url=url,
             title=record.get("title"),
-            body=body,
+            body=shown,
             http_status=record.get("http_status"),
             paywalled=record.get("paywalled"),
         )
         if problem is not None:
             return Problem(QUALITY_REASONS[problem], f"not an article ({problem}): {url}")
+    if not body:
+        return Problem("EmptyBody", f"empty body: {url}")
     words = len(body.split())
     if words < min_words:
         return Problem("TooShort", f"{words} words < VALIDATE_MIN_WORDS={min_words}: {url}")

@@ -28,6 +28,7 @@ from newscrawler.middlewares.safety import (
     is_private_address,
     is_private_name,
 )
+from newscrawler.records import find_problem
 
 from .helpers import ROOT
 from .hostile.server import HostileServer
@@ -367,3 +368,15 @@ def test_proxy_credentials_reach_neither_logs_nor_stats_nor_archive(tmp_path):
             dumps += "\n".join(str(line) for line in conn.iterdump())
     assert rows(tmp_path / "news.db", "select count(*) as n from articles")[0]["n"] >= 1
     assert secret not in dumps and encoded not in dumps
+
+
+def test_a_page_with_an_empty_body_is_judged_on_the_lead_it_showed():
+    consent = (
+        "Wir und unsere Werbepartner verwenden Cookies. Mit einem Klick auf „Alle akzeptieren“ "
+        "geben Sie Ihre Einwilligung; in den Datenschutzeinstellungen widerrufen Sie sie."
+    )
+    record = {"url": "https://x.de/a/", "title": "Nachrichten", "body": "", "subtitle": consent}
+    problem = find_problem(record, min_words=50)
+    assert problem is not None and problem.reason == "ConsentWall"  # not remembered: retried
+    plain = find_problem({**record, "subtitle": "Ein kurzer Vorspann."}, min_words=50)
+    assert plain is not None and plain.reason == "EmptyBody"
