@@ -66,7 +66,7 @@ def test_search_facet_and_canned_query_in_a_real_browser(browser, datasette_url,
     # 2. Narrow the search with the publication-day facet.
     facet = driver.find_element(By.CSS_SELECTOR, '.facet-info[data-column="published_day"]')
     facet.find_element(By.LINK_TEXT, "2024-07-06").click()
-    assert "published_day=2024-07-06" in driver.current_url
+    WebDriverWait(driver, 10).until(lambda d: "published_day=2024-07-06" in d.current_url)
     days = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "td.col-published_day")]
     assert days and set(days) == {"2024-07-06"}
     assert SEED_TITLE in driver.find_element(By.CSS_SELECTOR, "table.rows-and-columns").text
@@ -79,7 +79,11 @@ def test_search_facet_and_canned_query_in_a_real_browser(browser, datasette_url,
     query.clear()
     query.send_keys("Südkorea")
     driver.find_element(By.CSS_SELECTOR, 'form.sql input[type="submit"]').click()
-    first_row = driver.find_element(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+    # As with the search box: the click returns before the results page has loaded.
+    WebDriverWait(driver, 10).until(lambda d: "q=S%C3%BCdkorea" in d.current_url)
+    first_row = WebDriverWait(driver, 10).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+    )
     assert first_row.find_element(By.CSS_SELECTOR, "td.col-title").text == SEED_TITLE
     assert "**Südkorea**" in first_row.find_element(By.CSS_SELECTOR, "td.col-snippet").text
     screenshot(driver, "datasette-search-ranked")
