@@ -3,13 +3,16 @@
 Each speed-up of session 4 (#16's cost, the crawl ratio) rests on an equivalence: a class value
 matches a token pattern when one of its tokens does; the following axis walked lazily is the
 XPath's; the queued batch scored in numpy is scored pair by pair; a row inserted directly is
-the row sqlite-utils inserts. These tests hold each to its plain form.
+the row sqlite-utils inserts; the stated article text picks the container that counting every
+candidate's words picks (session 5). These tests hold each to its plain form.
 """
 
 from __future__ import annotations
 
 import random
+import re
 import sqlite3
+from collections import Counter
 
 import lxml.html
 import numpy as np
@@ -20,6 +23,8 @@ from sqlite_utils import Database
 from newscrawler.archive import insert_row, insert_rows
 from newscrawler.archive.duplicates import overlaps
 from newscrawler.dedup.minhash import Signature, signature_of
+from newscrawler.extract.body import agreeing_container
+from newscrawler.extract.density import find_prose_units, prose_by_element
 from newscrawler.extract.headline import following_blocks
 from newscrawler.extract.html import boilerplate_value, consent_name, weak_boilerplate_value
 from newscrawler.extract.related import has_class_token, label_candidates
@@ -168,3 +173,59 @@ def test_rows_inserted_directly_are_the_rows_sqlite_utils_inserts(tmp_path):
         assert ids == [1]
         stored[how] = conn.execute("select * from t order by id").fetchall()
     assert stored["direct"] == stored["sqlite-utils"]
+
+
+# ----------------------------------------------------------------- session 5
+def _plain_agreeing(prose, top, reference):
+    """agreeing_container before its shortcuts: every candidate's words counted."""
+    word = re.compile(r"\w+")
+    wanted = Counter(word.findall(reference.casefold()))
+    size = sum(wanted.values())
+    best, best_f1 = None, 0.5
+    for el, chars in prose.items():
+        if chars < 0.25 * top:
+            continue
+        got = Counter(word.findall(el.text_content().casefold()))
+        common = sum((wanted & got).values())
+        f1 = 2 * common / (size + sum(got.values())) if common else 0.0
+        if f1 > best_f1:
+            best, best_f1 = el, f1
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_stated_article_text_picks_the_container_the_plain_count_picks(seed):
+    rng = random.Random(seed)
+    words = [
+        "bridge",
+        "river",
+        "council",
+        "vote",
+        "repair",
+        "autumn",
+        "cost",
+        "years",
+        "debate",
+        "evening",
+        "town",
+    ]
+
+    def paragraph() -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(12, 40))) + "."
+
+    story = [paragraph() for _ in range(rng.randint(3, 8))]
+    other = [paragraph() for _ in range(rng.randint(1, 6))]
+    wrap = "<div><div>{}</div></div>" if seed % 2 else "{}"
+    html = (
+        "<html><body><div class='page'>"
+        + wrap.format("<div class='story'>" + "".join(f"<p>{p}</p>" for p in story) + "</div>")
+        + "<div class='more'>"
+        + "".join(f"<p>{p}</p>" for p in other)
+        + "</div>"
+        + "</div></body></html>"
+    )
+    root = lxml.html.fromstring(html)
+    prose = prose_by_element(find_prose_units(root))
+    top = max(prose.values())
+    stated = " ".join(story if seed % 3 else story + other[:1])
+    assert agreeing_container(prose, top, stated, {}) is _plain_agreeing(prose, top, stated)
