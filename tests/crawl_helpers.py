@@ -58,7 +58,8 @@ def assert_consistent(archive: Path) -> None:
 def assert_complete(archive: Path) -> None:
     """The archive holds the demo site exactly as an uninterrupted crawl does (tests/test_crawl.py)."""
     archived = archived_paths(archive)
-    assert len(archived) == len(set(archived)) == GENUINE_ARTICLES
+    missing = sorted(set(demo_pages()) - set(archived))
+    assert len(archived) == len(set(archived)) == GENUINE_ARTICLES, (len(archived), missing)
     aliases = {
         urlsplit(r["url"]).path
         for r in rows(archive, "select url from url_aliases where reason = 'duplicate_content'")

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from newscrawler.demo.server import DEMO_SITE, DemoServer
 from newscrawler.spiders.discovery import parse_entries
 
 from .helpers import ROOT, crawl_stats, revisit_args, run_crawl
+from .hostile.server import HostileServer
+from .hostile.site import D, _art, _page, article_html
 
 SEED_PATH = "/2024/07/06/die-nato-und-suedkorea-bereiten-ein-gemeinsames-projekt-zur-unterstuetzung-der-ukraine-vor-stoltenberg/"
 
@@ -317,3 +320,34 @@ def test_a_sitemap_index_alone_leads_to_the_articles(site_copy, tmp_path):
     assert stats.get("newscrawler/pages/listing", 0) == 0  # no HTML listing page was needed
     assert stats["newscrawler/discovery/entries"] >= 24
     assert count(archive, "select count(*) from articles") >= 23
+
+
+def chain_site() -> dict:
+    """Four articles whose related blocks form a chain: A -> B -> C -> D."""
+    slugs = ["kette-eins", "kette-zwei", "kette-drei", "kette-vier"]
+    arts = [
+        _art(slug, f"Kette {slug.split('-')[1]}: der Stadtrat berät", count=5) for slug in slugs
+    ]
+    for article, following in pairwise(arts):
+        article.related = [(following.path, following.title)]
+    return {
+        a.path: _page(200, article_html(a.title, a.paragraphs, path=a.path, related=a.related))
+        for a in arts
+    }
+
+
+def test_a_deeper_run_walks_through_archived_articles_to_the_new_one(tmp_path):
+    # A run to depth 2 from A archives A, B and C. The next run, to depth 3, fetches only A (its
+    # start page): B and C are archived and not due, so their stored related blocks are walked,
+    # through both of them, to D, as an uninterrupted crawl to depth 3 would reach it.
+    archive = tmp_path / "news.db"
+    with HostileServer(chain_site()) as server:
+        start = server.url.rstrip("/") + D + "kette-eins/"
+        args = ("-a", f"start_urls={start}", "-s", "RECRAWL_DAYS=0")
+        assert run_crawl(archive, *args, "-s", "DEPTH_LIMIT=2").returncode == 0
+        assert count(archive, "select count(*) from articles") == 3
+        second = run_crawl(archive, *args, "-s", "DEPTH_LIMIT=3")
+        assert second.returncode == 0, second.stderr[-2000:]
+        fetched = server.paths()
+    assert count(archive, "select count(*) from articles") == 4
+    assert fetched.count(D + "kette-zwei/") == 1 and fetched.count(D + "kette-vier/") == 1

@@ -55,15 +55,6 @@ class IncrementalLookups:
         ).fetchall()
         return [(str(url), int(pid)) for url, pid in rows]
 
-    def unarchived_related(self, url: str) -> list[str]:
-        """The related links of the article at ``url`` that lead to no archived article yet."""
-        rows = self.db.execute(
-            "select r.target_url from related_links r join articles a on a.id = r.article_id "
-            "where a.url = ? and r.target_article_id is null order by r.position",
-            [url],
-        ).fetchall()
-        return [str(row[0]) for row in rows]
-
     def related_urls(self, url: str) -> list[str]:
         """The related-articles links stored for the article at ``url``, in page order."""
         rows = self.db.execute(

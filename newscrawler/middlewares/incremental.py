@@ -155,13 +155,16 @@ class IncrementalMiddleware:
         return None
 
     def _walk_on(self, url: str, request: Request) -> None:
-        """Follow a skipped article's related links that lead to pages not archived yet.
+        """Follow a skipped article's related links, as the crawl would have from its page.
 
         A run killed between an article and its related articles left them unfetched; the
         article is not re-checked (not due), so its stored related block is walked instead.
-        Requests already seen are dropped by the duplicate filter; ``DEPTH_LIMIT`` holds.
+        Archived targets are walked too: each is skipped in its turn and walks on, so an article
+        behind a chain of archived ones (seed -> archived -> new) is still reached at the depth
+        an uninterrupted crawl reaches it. Requests already seen are dropped by the duplicate
+        filter; ``DEPTH_LIMIT`` holds.
         """
-        lookup = getattr(self.archive.archive, "unarchived_related", None)
+        lookup = getattr(self.archive.archive, "related_urls", None)
         if lookup is None or self.crawler.engine is None:
             return
         depth = int(request.meta.get("depth", 0)) + 1
