@@ -45,7 +45,8 @@ def own_text(el: HtmlElement) -> tuple[str, int]:
     """Inline text of el without its block children, and how much of it is link text.
 
     Inline pieces join as a browser shows them ("<b>BERLIN</b>: Die …" reads "BERLIN: Die"),
-    a line break or a skipped block as a space. This makes <p> and CMS "paragraph" <div>s alike prose units, whatever the nesting.
+    a line break or a skipped block as a space. This makes <p> and CMS "paragraph" <div>s
+    alike prose units, whatever the nesting.
     """
     parts: list[str] = [el.text or ""]
     linked = 0

@@ -13,22 +13,20 @@ wherever ours is less than half as long. Nothing here ships unless it beats the 
 
 from __future__ import annotations
 
-import argparse
 import math
 import re
 import statistics
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from .evaluate import SHARED_DIR, find_dev_sets, load_scorer, run_sets, score_pages
-from .tuning import fold_of
+from .tuning import fold_of, run_command
 
 _SENTENCE_END_RE = re.compile(r"[.!?:;…\"”»“«)\]]$")
 _URL_RE = re.compile(r"https?://|www\.|\w@\w+\.\w+")
@@ -249,13 +247,8 @@ def run(folds: int = 5, processes: int = 2, shared: Path = SHARED_DIR) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None, out: Callable[[str], Any] = print) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--shared", type=Path, default=SHARED_DIR)
-    args = parser.parse_args(argv)
-    out(run(args.folds, args.processes, args.shared))
+def main(argv: Sequence[str] | None = None) -> None:
+    run_command(__doc__ or "", run, argv)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -111,13 +111,20 @@ def run(folds: int = 5, processes: int = 2, shared: Path = SHARED_DIR) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_command(
+    doc: str, report: Callable[[int, int, Path], str], argv: Sequence[str] | None = None
+) -> None:
+    """The command line of a development study over the sets: folds, processes, shared folder."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--shared", type=Path, default=SHARED_DIR)
     args = parser.parse_args(argv)
-    print(run(args.folds, args.processes, args.shared))
+    print(report(args.folds, args.processes, args.shared))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    run_command(__doc__ or "", run, argv)
 
 
 if __name__ == "__main__":
