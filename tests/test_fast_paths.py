@@ -23,10 +23,17 @@ from sqlite_utils import Database
 from newscrawler.archive import insert_row, insert_rows
 from newscrawler.archive.duplicates import overlaps
 from newscrawler.dedup.minhash import Signature, signature_of
+from newscrawler.extract import html as html_stage
 from newscrawler.extract.body import agreeing_container
 from newscrawler.extract.density import find_prose_units, prose_by_element
 from newscrawler.extract.headline import following_blocks
-from newscrawler.extract.html import boilerplate_value, consent_name, weak_boilerplate_value
+from newscrawler.extract.html import (
+    boilerplate_value,
+    consent_name,
+    prune_document,
+    weak_boilerplate_value,
+)
+from newscrawler.extract.metadata import normalize_space
 from newscrawler.extract.related import has_class_token, label_candidates
 from newscrawler.extract.selectors import (
     BOILERPLATE_RE,
@@ -229,3 +236,50 @@ def test_the_stated_article_text_picks_the_container_the_plain_count_picks(seed)
     top = max(prose.values())
     stated = " ".join(story if seed % 3 else story + other[:1])
     assert agreeing_container(prose, top, stated, {}) is _plain_agreeing(prose, top, stated)
+
+
+def _plain_normalize_space(text: str) -> str:
+    return " ".join(text.replace("\u00ad", "").replace("\u200b", "").split())
+
+
+def test_clean_text_is_returned_as_the_full_normalisation_returns_it():
+    # Every code point, alone and between words: the printable shortcut may only take texts
+    # that split() and the soft-hyphen rules would leave as they are.
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        for text in (char, f"a{char}b", f" {char} ", f"x {char}{char} y"):
+            assert normalize_space(text) == _plain_normalize_space(text), hex(code)
+    rng = random.Random(7)
+    alphabet = ["a", "ß", " ", "  ", "\n", "\t", "\u00a0", "\u00ad", "\u200b", "\u2009", "é", "-"]
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert normalize_space(text) == _plain_normalize_space(text), repr(text)
+
+
+def test_pruning_inside_a_removed_box_changes_nothing(monkeypatch):
+    # Candidates inside a box already removed are passed over; the tree left is the one that
+    # judging each of them (as the plain loop did) leaves.
+    rng = random.Random(3)
+    names = ["nav", "share", "sidebar", "widget", "teaser", "content", "", "", ""]
+
+    def box(depth: int) -> str:
+        name = rng.choice(names)
+        attrs = f" class='{name}'" if name else ""
+        if rng.random() < 0.2:
+            attrs += " hidden"
+        if depth == 0 or rng.random() < 0.3:
+            words = " ".join(rng.choice(["story", "text", "line", "more"]) for _ in range(12))
+            link = "<a href='/x'>link</a> " if rng.random() < 0.5 else ""
+            return f"<div{attrs}><p>{link}{words} and on.</p>tail</div>"
+        return f"<div{attrs}>" + "".join(box(depth - 1) for _ in range(3)) + "</div>tail"
+
+    for _ in range(40):
+        html = f"<html><body><h1>Head</h1>{box(4)}<article><p>{'word ' * 60}</p></article></body></html>"
+        fast, plain = lxml.html.fromstring(html), lxml.html.fromstring(html)
+        prune_document(fast)
+        with monkeypatch.context() as patch:
+            patch.setattr(html_stage, "inside_removed", lambda el, removed: False)
+            prune_document(plain)
+        assert lxml.html.tostring(fast) == lxml.html.tostring(plain)

@@ -309,6 +309,11 @@ def is_ancestor(el: HtmlElement, descendant: HtmlElement) -> bool:
     return el is descendant or any(a is el for a in descendant.iterancestors())
 
 
+def inside_removed(el: HtmlElement, removed: set[HtmlElement]) -> bool:
+    """el lies inside one of the removed subtrees (most named boxes nest in other named boxes)."""
+    return bool(removed) and not removed.isdisjoint(el.iterancestors())
+
+
 def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> dict[HtmlElement, int]:
     """Drop boilerplate subtrees in place, sparing any that hold a large share of the prose.
 
@@ -353,11 +358,15 @@ def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> dict
         ):
             candidates.append(el)
             named.add(el)
+    removed: set[HtmlElement] = set()
     for el in candidates:
         if el.getparent() is None:
             continue
+        if inside_removed(el, removed):
+            continue  # nothing decided inside a subtree already gone can matter
         if el in named and is_consent_box(el) and el.find(".//h1") is None:
             remove_element(el)
+            removed.add(el)
             continue
         # A declared dialog or navigation is spared only when it holds most of the prose.
         share = _MOST_PROSE_SHARE if el in declared else _PROTECT_SHARE
@@ -375,4 +384,5 @@ def prune_document(root: HtmlElement, extra: Iterable[HtmlElement] = ()) -> dict
         if el.tag == "figure" and el.find(".//table") is not None:
             continue  # a table set as a figure (WordPress' table block): the table is text
         remove_element(el)
+        removed.add(el)
     return refresh_units(units, root)

@@ -47,6 +47,10 @@ def normalize_space(text: str | None) -> str:
     """Collapse whitespace runs (incl. NBSP) to single spaces; soft hyphens go."""
     if not text:
         return ""
+    # Half the texts of a page are already clean: no whitespace but single ASCII spaces, and no
+    # soft hyphen or zero-width space (both are "Other" characters, so not printable either).
+    if text.isprintable() and "  " not in text:
+        return text.strip(" ")
     # str.split() splits on the same Unicode whitespace as \s, several times faster than a regex
     return " ".join(text.replace("\u00ad", "").replace("\u200b", "").split())
 
