@@ -45,6 +45,7 @@ from newscrawler.extract.selectors import (
     RELATED_CONTAINER_CLASSES,
     WEAK_BOILERPLATE_RE,
 )
+from newscrawler.extract.text import fold_spaces
 
 CLASS_VALUES = [
     "share",
@@ -242,20 +243,29 @@ def _plain_normalize_space(text: str) -> str:
     return " ".join(text.replace("\u00ad", "").replace("\u200b", "").split())
 
 
-def test_clean_text_is_returned_as_the_full_normalisation_returns_it():
+def _plain_fold_spaces(chunk: str) -> str:
+    return " ".join(chunk.split())
+
+
+@pytest.mark.parametrize(
+    ("fast", "plain"),
+    [(normalize_space, _plain_normalize_space), (fold_spaces, _plain_fold_spaces)],
+    ids=["normalize_space", "split_paragraphs"],
+)
+def test_clean_text_is_returned_as_the_full_normalisation_returns_it(fast, plain):
     # Every code point, alone and between words: the printable shortcut may only take texts
-    # that split() and the soft-hyphen rules would leave as they are.
+    # that split() (and, for normalize_space, the soft-hyphen rule) would leave as they are.
     for code in range(0x110000):
         if 0xD800 <= code <= 0xDFFF:
             continue
         char = chr(code)
         for text in (char, f"a{char}b", f" {char} ", f"x {char}{char} y"):
-            assert normalize_space(text) == _plain_normalize_space(text), hex(code)
+            assert fast(text) == plain(text), hex(code)
     rng = random.Random(7)
     alphabet = ["a", "ß", " ", "  ", "\n", "\t", "\u00a0", "\u00ad", "\u200b", "\u2009", "é", "-"]
     for _ in range(5000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
-        assert normalize_space(text) == _plain_normalize_space(text), repr(text)
+        assert fast(text) == plain(text), repr(text)
 
 
 def test_pruning_inside_a_removed_box_changes_nothing(monkeypatch):

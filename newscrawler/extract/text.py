@@ -20,6 +20,7 @@ __all__ = [
     "drop_lone_fragments",
     "fix_mojibake",
     "fix_space_before_punctuation",
+    "fold_spaces",
     "join_hyphenation",
     "normalize_unicode",
     "repair_text",
@@ -126,8 +127,17 @@ def split_paragraphs(text: str) -> list[str]:
     """Split on blank lines and fold whitespace inside each paragraph; empty ones are dropped."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # str.split() splits on exactly the characters re's \s matches (str.isspace).
-    paragraphs = (" ".join(chunk.split()) for chunk in _BLANK_LINE.split(text))
+    paragraphs = (fold_spaces(chunk) for chunk in _BLANK_LINE.split(text))
     return [p for p in paragraphs if p]
+
+
+def fold_spaces(chunk: str) -> str:
+    """One ASCII space between the words of chunk, none at its ends."""
+    # An extracted body's paragraphs are folded already: no whitespace but single ASCII spaces
+    # (every other whitespace character is unprintable), so nothing need be split and joined.
+    if chunk.isprintable() and "  " not in chunk:
+        return chunk.strip(" ")
+    return " ".join(chunk.split())
 
 
 def drop_lone_fragments(text: str) -> str:
