@@ -138,7 +138,7 @@ def is_weak_boilerplate(el: HtmlElement) -> bool:
 @lru_cache(maxsize=8192)
 def weak_boilerplate_value(value: str) -> bool:
     """WEAK_BOILERPLATE_RE on one class or id value, cached."""
-    return names_match(WEAK_BOILERPLATE_RE, value)
+    return bool(WEAK_BOILERPLATE_RE.search(value))
 
 
 def reads_like_furniture(el: HtmlElement, prose: int) -> bool:
@@ -165,7 +165,7 @@ def is_consent_box(el: HtmlElement) -> bool:
 @lru_cache(maxsize=8192)
 def consent_name(value: str) -> bool:
     """CONSENT_BOX_RE on one class or id value, cached."""
-    return names_match(CONSENT_BOX_RE, value)
+    return bool(CONSENT_BOX_RE.search(value))
 
 
 def has_boilerplate_role(el: HtmlElement) -> bool:
@@ -188,23 +188,7 @@ def is_boilerplate(el: HtmlElement) -> bool:
 @lru_cache(maxsize=8192)
 def boilerplate_value(value: str) -> bool:
     """BOILERPLATE_RE on one class or id value, cached: a page repeats the same few hundred."""
-    return names_match(BOILERPLATE_RE, value)
-
-
-def names_match(pattern: re.Pattern[str], value: str) -> bool:
-    """A token pattern (words edged by ``^``/``$``, whitespace, ``_`` or ``-``) on a class or id
-    value, judged token by token.
-
-    The patterns' words hold no whitespace and their edges may be whitespace, so a value
-    matches exactly when one of its whitespace-separated tokens does; tokens recur across
-    pages and sites far more than whole values, so each is judged once.
-    """
-    return any(_token_matches(pattern, token) for token in value.split())
-
-
-@lru_cache(maxsize=65536)
-def _token_matches(pattern: re.Pattern[str], token: str) -> bool:
-    return bool(pattern.search(token))
+    return bool(BOILERPLATE_RE.search(value))
 
 
 @lru_cache(maxsize=8192)
