@@ -441,3 +441,48 @@ def test_a_streamed_react_segment_is_shown_not_hidden() -> None:
     body = body_of(html)
     assert all(f"Paragraph {i}." in body for i in range(5))
     assert "Paragraph 8." not in body
+
+
+# ----------------------------------------------------------------- session 6
+def live_blog(stamp: str, entries: int = 4) -> str:
+    return (
+        "<div class='live'>"
+        + "".join(
+            f"<div class='entry'><p><time>{18 + i}:0{i}</time><span>{stamp.format(i=i)}</span></p>"
+            f"<p>Update {i}. {SENTENCE}</p></div>"
+            for i in range(entries)
+        )
+        + "</div>"
+    )
+
+
+def split_story(middle: str) -> str:
+    """Six paragraphs of a story with middle between the third and the fourth."""
+    story = [f"<p>Paragraph {i}. {SENTENCE}</p>" for i in range(6)]
+    return "".join(story[:3]) + middle + "".join(story[3:])
+
+
+def test_the_reporter_stamp_of_every_live_blog_entry_is_not_article_text() -> None:
+    body = body_of(page(live_blog("Antonia Clements-Whitaker")))
+    assert all(f"Update {i}." in body for i in range(4))
+    assert "Antonia Clements-Whitaker" not in body
+
+
+def test_a_timetable_that_names_something_new_at_each_time_stays() -> None:
+    talks = [
+        "Opening of the fair",
+        "Bridge repair plans",
+        "Questions from readers",
+        "Farewell from the mayor",
+    ]
+    timetable = (
+        "<ul>" + "".join(f"<li>1{i}:00 {talk}</li>" for i, talk in enumerate(talks)) + "</ul>"
+    )
+    body = body_of(page(split_story(timetable)))
+    assert all(talk in body for talk in talks)
+
+
+def test_a_separator_line_of_symbols_is_not_article_text() -> None:
+    body = body_of(page(split_story("<p>___</p><p>* * *</p>")))
+    assert "___" not in body and "* * *" not in body
+    assert body.count("Paragraph") == 6

@@ -345,6 +345,8 @@ def keep_block(block: Block, index: int, total: int) -> bool:
     """Drop fragments that are not prose: single words, "Anzeige", stray symbols, link lists."""
     if block.linked > _MAX_BLOCK_LINK_SHARE * len(block.text):
         return False  # a teaser headline, "read more" link or list of links
+    if not any(ch.isalnum() for ch in block.text):
+        return False  # a separator ("___", "* * *", "☼ ☼ ☼"): no letter, no digit
     if block.tag in HEADING_TAGS:
         return len(block.text) >= 3
     words = block.text.split()

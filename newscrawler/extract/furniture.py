@@ -30,6 +30,7 @@ from .selectors import (
     META_LINE_RE,
     META_PARTS_RE,
     SENTENCE_END_RE,
+    STAMP_RE,
     TRAILING_BYLINE_RE,
     TRAILING_PROSE_CHARS,
 )
@@ -46,6 +47,8 @@ _AUTHOR_BIO_MAX_CHARS = 300
 _AUTHOR_BIO_NAME_WITHIN = 40  # "Der Berliner Imam Anna Beispiel ist …": a short apposition first
 _LEADING_LABEL_MAX_CHARS = 200
 _MAX_LABEL_WORDS = 6
+_STAMP_MAX_CHARS = 80
+_MIN_STAMPS = 3  # a live blog's entries, not a name that happens to follow a time twice
 _WORD_RE = re.compile(r"\w+")
 # Blocks whose markup says they are entries of a list or rows of a table, never labels.
 ITEM_BLOCK_TAGS = frozenset({"li", "tr", "dd", "dt"})
@@ -179,9 +182,12 @@ def clean_blocks(
     seen_prose = False
     seen_texts: set[str] = set()
     folded_titles = fold_titles(titles)
+    stamps = repeated_stamps(blocks)
     for block in blocks:
         block = strip_trailing_byline(block)
         text = block.text
+        if stamps and is_stamp(text, stamps):
+            continue
         if text in seen_texts and len(text) >= _MIN_TITLE_CHARS:
             continue  # carousels and sticky bars repeat their items; an article does not
         seen_texts.add(text)
@@ -203,6 +209,29 @@ def clean_blocks(
     if len(kept) >= 2 and is_author_bio(kept[-2].text, authors):
         del kept[-2]  # the note about the author, before a closing call for feedback
     return drop_pull_quotes(drop_leading_labels(kept))
+
+
+def repeated_stamps(blocks: Sequence[BlockLike]) -> frozenset[str]:
+    """What follows the clock time in a live blog's entry stamps ("21:00 Jane Doe").
+
+    Each entry of a live blog opens with the time and its reporter's name; the same name after
+    many different times is the page's furniture, not a line of the story, in any language.
+    A timetable's lines ("19:00 Opening ceremony") name something new each time.
+    """
+    tails = Counter(
+        match.group(1)
+        for block in blocks
+        if block.text[:1].isdigit()
+        and len(block.text) <= _STAMP_MAX_CHARS
+        and (match := STAMP_RE.match(block.text))
+    )
+    return frozenset(tail for tail, count in tails.items() if count >= _MIN_STAMPS)
+
+
+def is_stamp(text: str, stamps: frozenset[str]) -> bool:
+    """A live-blog entry stamp whose name repeats (see repeated_stamps)."""
+    match = STAMP_RE.match(text) if len(text) <= _STAMP_MAX_CHARS else None
+    return match is not None and match.group(1) in stamps
 
 
 def drop_leading_labels(blocks: list[B]) -> list[B]:

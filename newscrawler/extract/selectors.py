@@ -287,6 +287,13 @@ CAPTION_MAX_CHARS: Final = 400
 AUTHOR_BIO_VERB_RE: Final = re.compile(
     r"(?:ist|war|arbeitet|lebt|schreibt|is|was|works|lives|writes)\b"
 )
+# A live blog's entry stamp: a clock time, then a name of letters only ("21:00Jane Doe" when the
+# time and the name are inline pieces, "9:41 pm | Jane Doe").
+STAMP_RE: Final = re.compile(
+    r"\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?|uhr)?\s*[|•·,–—-]?\s*"
+    r"([^\W\d_]+(?:[ '.-][^\W\d_]+){0,4}\.?)$",
+    re.IGNORECASE,
+)
 # A teaser of a video or audio clip ends in its running time ("… Eskalation? 21.04.2024 | 3:18 min").
 MEDIA_DURATION_RE: Final = re.compile(
     r"(?:^|[\s|])\d{1,3}:\d{2}(?::\d{2})?\s*(?:min|minuten|mins)\.?\s*$", re.IGNORECASE
