@@ -16,7 +16,9 @@ from newscrawler.extract.evaluate import (
     evaluate,
     evaluate_sets,
     find_dev_sets,
+    format_changes,
     format_sets_table,
+    format_worst,
 )
 
 
@@ -54,10 +56,34 @@ class Command(ScrapyCommand):
         parser.add_argument(
             "--shared", type=Path, default=SHARED_DIR, help="folder holding the sets"
         )
+        parser.add_argument(
+            "--worst",
+            type=int,
+            default=0,
+            metavar="N",
+            help="also list, per set, the N pages furthest behind trafilatura (or lowest)",
+        )
+        parser.add_argument(
+            "--against",
+            type=Path,
+            metavar="DIR",
+            help="also list the pages whose body F1 changed since the run whose --jsonl "
+            "folder is DIR",
+        )
 
     def run(self, args: list[str], opts: Namespace) -> None:
         if len(args) > 1:
             raise UsageError("give at most one pages directory")
+        if opts.worst < 0:
+            raise UsageError(f"--worst takes a count of pages, not {opts.worst}")
+        if opts.against is not None and not opts.against.is_dir():
+            raise UsageError(
+                f"--against {opts.against}: not a folder; give the --jsonl folder of a run"
+            )
+        if args and (opts.worst or opts.against):
+            raise UsageError(
+                "--worst and --against read the development sets: leave out the pages directory"
+            )
         if args:
             pages_dir = Path(args[0])
             if not pages_dir.is_dir():
@@ -73,3 +99,9 @@ class Command(ScrapyCommand):
             return
         results = evaluate_sets(sets, scorer, not opts.no_baseline, opts.processes, opts.jsonl)
         print(format_sets_table(results, notes))
+        if opts.worst:
+            print()
+            print(format_worst(results, opts.worst))
+        if opts.against is not None:
+            print()
+            print(format_changes(results, sets, scorer, opts.against))

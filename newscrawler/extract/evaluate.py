@@ -27,6 +27,7 @@ DEV_SETS: tuple[tuple[str, str], ...] = (
 )
 SCORE_METRICS = ("body_f1", "body_p", "body_r", "sh_f1", "title_em", "date_day", "author_f1")
 LOW_RECALL = 0.7  # a page below this recall lost a real part of its article
+BEHIND_MARGIN = 0.01  # a page this far behind trafilatura is worth reading (--worst)
 SYSTEMS = ("ours", "trafilatura")
 
 
@@ -359,4 +360,96 @@ def format_sets_table(results: Sequence[SetScores], notes: Sequence[str] = ()) -
         ]
         lines.append(f"| {name} | {pages} | " + " | ".join(cells) + " |")
     lines.extend(notes)
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------- page by page
+def body_scores(scores: SetScores, system: str) -> dict[str, dict[str, Any]]:
+    """score.py's per-page rows of one system, by page id, for pages whose truth has a body."""
+    return {
+        str(r["id"]): r for r in scores.per_page.get(system, []) if r.get("body_f1") is not None
+    }
+
+
+def _prf(row: dict[str, Any]) -> str:
+    return f"F1 {row['body_f1']:.3f} (P {row['body_p']:.2f}, R {row['body_r']:.2f})"
+
+
+def format_worst(results: Sequence[SetScores], count: int) -> str:
+    """Per set, the pages whose body F1 falls furthest below trafilatura's on the same page
+    (without the baseline: the lowest), where a rule to look at is most likely found."""
+    lines: list[str] = []
+    for scores in results:
+        ours_ = body_scores(scores, "ours")
+        base = body_scores(scores, "trafilatura")
+        if base:
+            gaps = [
+                (base[k]["body_f1"] - row["body_f1"], k) for k, row in ours_.items() if k in base
+            ]
+            behind = sum(1 for gap, _ in gaps if gap > BEHIND_MARGIN)
+            lines.append(
+                f"{scores.name}: more than {BEHIND_MARGIN} behind trafilatura on {behind} of "
+                f"{len(gaps)} pages, the furthest {min(count, behind)}:"
+            )
+        else:
+            gaps = [(1.0 - row["body_f1"], k) for k, row in ours_.items()]
+            lines.append(f"{scores.name}: the {min(count, len(gaps))} lowest body F1:")
+        for gap, page_id in sorted(gaps, key=lambda g: (-g[0], g[1]))[:count]:
+            if base and gap <= BEHIND_MARGIN:
+                break
+            line = f"  {page_id}  ours {_prf(ours_[page_id])}"
+            if base:
+                line += f" | trafilatura {_prf(base[page_id])}"
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The rows of a JSON Lines file that ``--jsonl`` wrote."""
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def format_changes(
+    results: Sequence[SetScores],
+    sets: Sequence[tuple[str, Path]],
+    scorer_path: Path,
+    earlier: Path,
+    count: int = 10,
+    threshold: float = 0.001,
+) -> str:
+    """Per set, the pages whose body F1 changed against an earlier run's ``--jsonl`` folder.
+
+    A set's mean can hide a rule that fixes three pages and breaks two: each change is checked
+    page by page, the summed difference beside the counts, the largest each way listed.
+    """
+    scorer = load_scorer(scorer_path)
+    folders = dict(sets)
+    lines = [f"body F1 page by page against {earlier} (changes above {threshold}):"]
+    for scores in results:
+        path = earlier / f"{scores.name}.ours.jsonl"
+        if not path.is_file():
+            lines.append(f"{scores.name}: no earlier run at {path}")
+            continue
+        _, rows = score_pages(scorer, folders[scores.name], read_jsonl(path))
+        before = {str(r["id"]): r for r in rows if r.get("body_f1") is not None}
+        now = body_scores(scores, "ours")
+        changes = sorted(
+            (now[k]["body_f1"] - before[k]["body_f1"], k)
+            for k in now
+            if k in before and abs(now[k]["body_f1"] - before[k]["body_f1"]) > threshold
+        )
+        better = sum(1 for d, _ in changes if d > 0)
+        total = sum(d for d, _ in changes)
+        lines.append(
+            f"{scores.name}: {better} better, {len(changes) - better} worse, "
+            f"summed {total:+.3f} (set mean {total / max(len(now), 1):+.4f})"
+        )
+        shown = changes[:count] + [c for c in changes[-count:] if c not in changes[:count]]
+        for delta, page_id in shown:
+            lines.append(
+                f"  {delta:+.3f} {page_id}  {before[page_id]['body_f1']:.3f} -> "
+                f"{now[page_id]['body_f1']:.3f} (R {before[page_id]['body_r']:.2f} -> "
+                f"{now[page_id]['body_r']:.2f})"
+            )
     return "\n".join(lines)
