@@ -19,7 +19,7 @@ from .density import (
     text_size,
 )
 from .furniture import clean_blocks
-from .html import remove_element
+from .html import is_ancestor, remove_element
 from .metadata import normalize_space
 from .selectors import BLOCK_TAGS, BODY_HINT_RE, HEADING_TAGS
 
@@ -220,7 +220,7 @@ def agreeing_container(
 
 def is_nested(a: HtmlElement, b: HtmlElement) -> bool:
     """One of the two elements holds the other."""
-    return any(x is b for x in a.iterancestors()) or any(x is a for x in b.iterancestors())
+    return is_ancestor(a, b) or is_ancestor(b, a)
 
 
 def has_paragraph_break(el: HtmlElement) -> bool:

@@ -366,9 +366,12 @@ def format_sets_table(results: Sequence[SetScores], notes: Sequence[str] = ()) -
 # ----------------------------------------------------------------- page by page
 def body_scores(scores: SetScores, system: str) -> dict[str, dict[str, Any]]:
     """score.py's per-page rows of one system, by page id, for pages whose truth has a body."""
-    return {
-        str(r["id"]): r for r in scores.per_page.get(system, []) if r.get("body_f1") is not None
-    }
+    return by_page(scores.per_page.get(system, []))
+
+
+def by_page(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """score.py's per-page rows by page id, for pages whose truth has a body."""
+    return {str(r["id"]): r for r in rows if r.get("body_f1") is not None}
 
 
 def _prf(row: dict[str, Any]) -> str:
@@ -432,7 +435,7 @@ def format_changes(
             lines.append(f"{scores.name}: no earlier run at {path}")
             continue
         _, rows = score_pages(scorer, folders[scores.name], read_jsonl(path))
-        before = {str(r["id"]): r for r in rows if r.get("body_f1") is not None}
+        before = by_page(rows)
         now = body_scores(scores, "ours")
         changes = sorted(
             (now[k]["body_f1"] - before[k]["body_f1"], k)

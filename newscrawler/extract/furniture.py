@@ -186,7 +186,7 @@ def clean_blocks(
     for block in blocks:
         block = strip_trailing_byline(block)
         text = block.text
-        if stamps and is_stamp(text, stamps):
+        if stamps and stamp_name(text) in stamps:
             continue
         if text in seen_texts and len(text) >= _MIN_TITLE_CHARS:
             continue  # carousels and sticky bars repeat their items; an article does not
@@ -212,26 +212,22 @@ def clean_blocks(
 
 
 def repeated_stamps(blocks: Sequence[BlockLike]) -> frozenset[str]:
-    """What follows the clock time in a live blog's entry stamps ("21:00 Jane Doe").
+    """The names that follow the clock time in a live blog's entry stamps ("21:00 Jane Doe").
 
     Each entry of a live blog opens with the time and its reporter's name; the same name after
     many different times is the page's furniture, not a line of the story, in any language.
     A timetable's lines ("19:00 Opening ceremony") name something new each time.
     """
-    tails = Counter(
-        match.group(1)
-        for block in blocks
-        if block.text[:1].isdigit()
-        and len(block.text) <= _STAMP_MAX_CHARS
-        and (match := STAMP_RE.match(block.text))
-    )
-    return frozenset(tail for tail, count in tails.items() if count >= _MIN_STAMPS)
+    names = Counter(stamp_name(block.text) for block in blocks)
+    return frozenset(name for name, count in names.items() if name and count >= _MIN_STAMPS)
 
 
-def is_stamp(text: str, stamps: frozenset[str]) -> bool:
-    """A live-blog entry stamp whose name repeats (see repeated_stamps)."""
-    match = STAMP_RE.match(text) if len(text) <= _STAMP_MAX_CHARS else None
-    return match is not None and match.group(1) in stamps
+def stamp_name(text: str) -> str | None:
+    """The name of a line that reads like a live-blog entry stamp, else None."""
+    if not text[:1].isdigit() or len(text) > _STAMP_MAX_CHARS:
+        return None
+    match = STAMP_RE.match(text)
+    return match.group(1) if match else None
 
 
 def drop_leading_labels(blocks: list[B]) -> list[B]:
